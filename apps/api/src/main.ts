@@ -1,0 +1,23 @@
+import { existsSync } from 'node:fs';
+import { ConfigValidationError, loadConfig } from '@htx/shared';
+import { createApp } from './bootstrap';
+import { ensureDatabase, runMigrations } from './infra/database';
+
+async function main(): Promise<void> {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  const config = loadConfig(process.env);
+  await ensureDatabase(config.DATABASE_URL);
+  await runMigrations(config);
+  const app = await createApp(config);
+  await app.listen({ port: config.API_PORT, host: '0.0.0.0' });
+  process.stdout.write(`HTX Số API listening on http://localhost:${config.API_PORT}/api (docs: /api/docs)\n`);
+}
+
+main().catch((e: unknown) => {
+  if (e instanceof ConfigValidationError) {
+    process.stderr.write(`${e.message}\n`);
+    process.exit(78);
+  }
+  process.stderr.write(`API failed to start: ${e instanceof Error ? e.stack : String(e)}\n`);
+  process.exit(1);
+});

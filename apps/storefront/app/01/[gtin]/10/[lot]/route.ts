@@ -1,0 +1,10 @@
+import type { NextRequest } from 'next/server';
+import { decodeSegment } from '../../../../../lib/html';
+import { traceResponse } from '../../../../../lib/trace-route';
+
+export const dynamic = 'force-dynamic';
+
+export async function GET(request: NextRequest, { params }: { params: Promise<{ gtin: string; lot: string }> }) {
+  const { gtin, lot } = await params;
+  return traceResponse(request, gtin, decodeSegment(lot));
+}

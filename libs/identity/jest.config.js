@@ -1,0 +1,7 @@
+
+module.exports = {
+  displayName: 'identity',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+  testMatch: ['<rootDir>/src/**/*.spec.ts'],
+};

@@ -1,0 +1,7 @@
+
+module.exports = {
+  displayName: 'traceability',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+  testMatch: ['<rootDir>/src/**/*.spec.ts'],
+};
