@@ -16,7 +16,7 @@ export { OrdersManageService, SALE_STATUSES } from './lib/orders-manage.service'
 export { ORDER_STATUSES, ORDER_TRANSITIONS, canTransition, isOrderStatus, type OrderStatus } from './lib/state-machine';
 export { normaliseVietnameseMobile, maskPhone } from './lib/phone';
 export { formatOrderCode, vietnamDay, ORDER_CODE_PATTERN } from './lib/order-code';
-export { ORDER_EXPIRY_QUEUE } from './lib/constants';
+export { ORDER_EXPIRY_QUEUE, SWEEP_OVERDUE_JOB } from './lib/constants';
 export { CheckoutDto, PAYMENT_METHODS, type PaymentMethod } from './lib/dto';
 export { Checkout, Order, OrderLine, OrderTransition, OrderCodeCounter, type OrderLineLot } from './lib/entities/order.entities';
 import { Checkout, Order, OrderCodeCounter, OrderLine, OrderTransition } from './lib/entities/order.entities';

@@ -1,7 +1,7 @@
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
-import { ORDER_EXPIRY_QUEUE, ORDER_STATUSES, ORDER_TRANSITIONS, OrdersService, type OrderStatus } from '@htx/orders';
+import { ORDER_EXPIRY_QUEUE, ORDER_STATUSES, ORDER_TRANSITIONS, OrdersService, SWEEP_OVERDUE_JOB, type OrderStatus } from '@htx/orders';
 import { startTestApp, TestApp } from '../support/test-app';
 import { available, cart, createVariant, daysFromNow, key, ledgerProblems, receiveLot } from './orders-fixtures';
 
@@ -156,6 +156,31 @@ describe('orders: lifecycle, expiry, manager views', () => {
       expect((await orders.orderView(o.id, null)).history).toHaveLength(view.history.length);
       expect(await ledgerProblems(t)).toEqual([]);
     });
+
+    it('expires, from PostgreSQL, an overdue checkout whose delayed job Redis lost, and leaves others alone', async () => {
+      const queue = t.app.get<Queue>(getQueueToken(ORDER_EXPIRY_QUEUE));
+      // The repeating sweep is registered at start-up.
+      expect((await queue.getJobSchedulers()).map((s) => s.key)).toContain(SWEEP_OVERDUE_JOB);
+      const before = await available(t, variantId);
+      const lost = await place(2, 'vnpay');
+      const notYetDue = await place(1, 'vietqr');
+      // Redis loses the job (flushed, restored from a backup, or down at checkout) and the payment time ends.
+      await (await queue.getJob(lost.checkoutId))!.remove();
+      await t.sql(`UPDATE checkouts SET payment_due_at = now() - interval '5 minutes' WHERE id = $1`, [lost.checkoutId]);
+      expect(await available(t, variantId)).toBe(before - 3);
+
+      const sweep = await queue.add(SWEEP_OVERDUE_JOB, {});
+      for (let i = 0; i < 200 && (await sweep.getState()) !== 'completed'; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(await sweep.getState()).toBe('completed');
+      expect((await orders.orderView(lost.orders[0].id, null)).status).toBe('cancelled');
+      expect((await orders.orderView(notYetDue.orders[0].id, null)).status).toBe('awaiting_payment');
+      expect(await available(t, variantId)).toBe(before - 1);
+      // A second sweep finds nothing more to do: one cancellation in the history.
+      const again = await queue.add(SWEEP_OVERDUE_JOB, {});
+      for (let i = 0; i < 200 && (await again.getState()) !== 'completed'; i++) await new Promise((r) => setTimeout(r, 50));
+      expect((await orders.orderView(lost.orders[0].id, null)).history.filter((h) => h.to === 'cancelled')).toHaveLength(1);
+      expect(await ledgerProblems(t)).toEqual([]);
+    });
   });
 
   it('keeps the expiry job across an API restart (it lives in Redis) and runs it on the new process', async () => {
@@ -172,6 +197,19 @@ describe('orders: lifecycle, expiry, manager views', () => {
       expect((await orders.orderView(res.body.orders[0].id, null)).status).toBe('cancelled');
     } finally {
       await second.close();
+    }
+  });
+
+  it('takes an online order while Redis is down (the overdue sweep will expire it if unpaid)', async () => {
+    const noRedis = await startTestApp({ databaseUrl: t.databaseUrl, env: { REDIS_URL: 'redis://127.0.0.1:9' } });
+    try {
+      const res = await noRedis.http.post('/api/orders').set('idempotency-key', key()).send(cart([{ variantId, quantity: 1 }], { paymentMethod: 'vietqr' }));
+      expect(res.status).toBe(201);
+      expect(res.body.orders[0].status).toBe('awaiting_payment');
+      const [row] = await t.sql<{ payment_due_at: Date | null }>(`SELECT payment_due_at FROM checkouts WHERE id = $1`, [res.body.checkoutId]);
+      expect(row.payment_due_at).not.toBeNull();
+    } finally {
+      await noRedis.close();
     }
   });
 

@@ -253,12 +253,9 @@ export class OrdersService {
 
     if (online && !opts.skipExpiryJob) {
       // Queued before any stock is locked; if this transaction rolls back, the job finds nothing to expire.
-      try {
-        await this.expiryQueue.add(EXPIRE_CHECKOUT_JOB, { checkoutId }, { jobId: checkoutId, delay: timeoutMs, removeOnComplete: 1000, removeOnFail: 5000, attempts: 5, backoff: { type: 'exponential', delay: 5000 } });
-      } catch (e) {
-        this.logger.error(`cannot queue payment expiry: ${(e as Error).message}`);
-        throw new AppError(HttpStatus.SERVICE_UNAVAILABLE, 'Hệ thống đang bận, vui lòng thử lại / Busy, please retry');
-      }
+      // Redis down must not stop a shopper from ordering: the repeating sweep (SWEEP_OVERDUE_JOB) finds any
+      // checkout past its deadline in PostgreSQL, so the delayed job is the fast path, not the only one.
+      await this.queueExpiry(checkoutId, timeoutMs);
     }
 
     // 2. Reserve in one global order (cooperative, then variant) so concurrent carts cannot deadlock.
@@ -584,6 +581,35 @@ export class OrdersService {
   }
 
   /** Unpaid orders of the checkout → cancelled, their reservations released. Idempotent; paid orders are left alone. */
+  /** Queues the delayed expiry job (job id = checkout id, so at most once); waits at most 2 s for Redis. */
+  private async queueExpiry(checkoutId: string, delayMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const added = this.expiryQueue
+      .add(EXPIRE_CHECKOUT_JOB, { checkoutId }, { jobId: checkoutId, delay: delayMs, removeOnComplete: 1000, removeOnFail: 5000, attempts: 5, backoff: { type: 'exponential', delay: 5000 } })
+      .then(() => true);
+    const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), 2000)));
+    try {
+      if (!(await Promise.race([added, timedOut]))) this.logger.warn(`payment expiry of checkout ${checkoutId} not queued yet (Redis slow or down); the overdue sweep will expire it`);
+    } catch (e) {
+      this.logger.warn(`cannot queue payment expiry of checkout ${checkoutId} (${(e as Error).message}); the overdue sweep will expire it`);
+    } finally {
+      clearTimeout(timer);
+    }
+    added.catch(() => undefined);
+  }
+
+  /** Checkouts whose payment time ended more than graceSeconds ago and that still have an unpaid order (for the sweep). */
+  async overdueCheckoutIds(graceSeconds: number, limit = 500): Promise<string[]> {
+    const rows = (await this.ds.query(
+      `SELECT c.id FROM checkouts c
+       WHERE c.payment_due_at < now() - make_interval(secs => $1)
+         AND EXISTS (SELECT 1 FROM orders o WHERE o.checkout_id = c.id AND o.status IN ('placed', 'awaiting_payment'))
+       ORDER BY c.payment_due_at LIMIT $2`,
+      [graceSeconds, limit],
+    )) as Array<{ id: string }>;
+    return rows.map((r) => r.id);
+  }
+
   async expireCheckout(tx: EntityManager, checkoutId: string, reason: string): Promise<void> {
     const orders = await this.lockCheckoutOrders(tx, checkoutId);
     for (const o of orders) {
