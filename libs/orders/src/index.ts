@@ -21,6 +21,7 @@ export { CheckoutDto, PAYMENT_METHODS, type PaymentMethod } from './lib/dto';
 export { Checkout, Order, OrderLine, OrderTransition, OrderCodeCounter, type OrderLineLot } from './lib/entities/order.entities';
 import { Checkout, Order, OrderCodeCounter, OrderLine, OrderTransition } from './lib/entities/order.entities';
 import { OrdersInit1764200000000 } from './lib/migrations/1764200000000-orders-init';
+import { OrdersUnpaidIndex1764210000000 } from './lib/migrations/1764210000000-orders-unpaid-index';
 
 export const ORDERS_ENTITIES = [Checkout, Order, OrderLine, OrderTransition, OrderCodeCounter];
-export const ORDERS_MIGRATIONS = [OrdersInit1764200000000];
+export const ORDERS_MIGRATIONS = [OrdersInit1764200000000, OrdersUnpaidIndex1764210000000];

@@ -601,9 +601,10 @@ export class OrdersService {
   /** Checkouts whose payment time ended more than graceSeconds ago and that still have an unpaid order (for the sweep). */
   async overdueCheckoutIds(graceSeconds: number, limit = 500): Promise<string[]> {
     const rows = (await this.ds.query(
+      // Driven by the partial index of unpaid orders (orders_unpaid_checkout_idx), never by the order history.
       `SELECT c.id FROM checkouts c
-       WHERE c.payment_due_at < now() - make_interval(secs => $1)
-         AND EXISTS (SELECT 1 FROM orders o WHERE o.checkout_id = c.id AND o.status IN ('placed', 'awaiting_payment'))
+       WHERE c.id IN (SELECT o.checkout_id FROM orders o WHERE o.status IN ('placed', 'awaiting_payment') AND o.checkout_id IS NOT NULL)
+         AND c.payment_due_at < now() - make_interval(secs => $1)
        ORDER BY c.payment_due_at LIMIT $2`,
       [graceSeconds, limit],
     )) as Array<{ id: string }>;
