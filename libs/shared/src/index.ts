@@ -9,3 +9,5 @@ export * from './lib/migrations';
 export * from './lib/gtin';
 export * from './lib/admin-units';
 export * from './lib/transforms';
+export * from './lib/rate-limit';
+export * from './lib/job-scheduler';

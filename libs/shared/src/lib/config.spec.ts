@@ -11,6 +11,11 @@ describe('configuration', () => {
   it('converts numeric variables', () => {
     expect(loadConfig({ API_PORT: '8080' }).API_PORT).toBe(8080);
   });
+  it('reads the process role, all by default, and refuses an unknown one with a clear message', () => {
+    expect(loadConfig({}).PROCESS_ROLE).toBe('all');
+    expect(loadConfig({ PROCESS_ROLE: 'worker' }).PROCESS_ROLE).toBe('worker');
+    expect(() => loadConfig({ PROCESS_ROLE: 'workers' })).toThrow(/PROCESS_ROLE must be one of all, api, worker/);
+  });
   it('names every bad variable in one message', () => {
     let error: unknown;
     try {

@@ -30,6 +30,14 @@ export class AppConfig {
   @Matches(/^[a-z0-9][a-z0-9_-]{0,40}$/, { message: 'REDIS_PREFIX must be 1-41 lowercase letters, digits, - or _' })
   REDIS_PREFIX = 'htx';
 
+  /**
+   * What this process does: `all` (default) serves HTTP and runs the background jobs (BullMQ workers); `api` serves
+   * HTTP only (it still queues jobs); `worker` runs the background jobs only, with no HTTP listener. Several `api`
+   * processes and one or more `worker` processes may share one database and Redis.
+   */
+  @IsIn(['all', 'api', 'worker'], { message: 'PROCESS_ROLE must be one of all, api, worker' })
+  PROCESS_ROLE: 'all' | 'api' | 'worker' = 'all';
+
   @Transform(toInt)
   @IsInt({ message: 'API_PORT must be an integer' })
   @Min(0, { message: 'API_PORT must be between 0 and 65535' })
@@ -91,6 +99,34 @@ export class AppConfig {
   @Min(1, { message: 'RATE_LIMIT_PER_MINUTE must be at least 1' })
   RATE_LIMIT_PER_MINUTE = 600;
 
+  /**
+   * Peers trusted as reverse proxies, whose X-Forwarded-For names the real client (rate limits count per client):
+   * comma-separated proxy-addr names (loopback, linklocal, uniquelocal), addresses or CIDRs. A client reaching the
+   * API from anywhere else is counted by its own address, whatever X-Forwarded-For it sends.
+   */
+  @Matches(/^(loopback|linklocal|uniquelocal|[0-9A-Fa-f.:]+(\/\d{1,3})?)(,(loopback|linklocal|uniquelocal|[0-9A-Fa-f.:]+(\/\d{1,3})?))*$/, {
+    message: 'TRUST_PROXY must be a comma-separated list of loopback, linklocal, uniquelocal, IP addresses or CIDRs (e.g. loopback,10.0.0.0/8)',
+  })
+  TRUST_PROXY = 'loopback,linklocal,uniquelocal';
+
+  /** Checkouts (POST /api/orders) a minute that one client address may place. */
+  @Transform(toInt)
+  @IsInt({ message: 'CHECKOUT_RATE_LIMIT_PER_MINUTE must be an integer' })
+  @Min(1, { message: 'CHECKOUT_RATE_LIMIT_PER_MINUTE must be at least 1' })
+  CHECKOUT_RATE_LIMIT_PER_MINUTE = 30;
+
+  /** Order-tracking look-ups (GET /api/orders/:code?phone=) a minute from one client address: keeps codes and phones from being guessed. */
+  @Transform(toInt)
+  @IsInt({ message: 'TRACKING_RATE_LIMIT_PER_MINUTE must be an integer' })
+  @Min(1, { message: 'TRACKING_RATE_LIMIT_PER_MINUTE must be at least 1' })
+  TRACKING_RATE_LIMIT_PER_MINUTE = 30;
+
+  /** Trace scans (every GET under /api/trace/, including the Digital Link resolver's linkset) a minute from one client address. */
+  @Transform(toInt)
+  @IsInt({ message: 'TRACE_RATE_LIMIT_PER_MINUTE must be an integer' })
+  @Min(1, { message: 'TRACE_RATE_LIMIT_PER_MINUTE must be at least 1' })
+  TRACE_RATE_LIMIT_PER_MINUTE = 600;
+
   /** Minutes an order awaiting online payment (VNPay, VietQR) keeps its reserved stock before it is cancelled. */
   @Transform(toInt)
   @IsInt({ message: 'ORDER_PAYMENT_TIMEOUT_MINUTES must be an integer' })
@@ -123,6 +159,59 @@ export class AppConfig {
   @IsString()
   @MinLength(16, { message: 'BANK_WEBHOOK_SECRET must be at least 16 characters' })
   BANK_WEBHOOK_SECRET?: string = undefined;
+
+  /** Marketplace sync: changes within this window (ms) go out in one debounced job. */
+  @Transform(toInt)
+  @IsInt({ message: 'MARKETPLACE_DEBOUNCE_MS must be an integer' })
+  @Min(10, { message: 'MARKETPLACE_DEBOUNCE_MS must be at least 10' })
+  MARKETPLACE_DEBOUNCE_MS = 1000;
+
+  /** Marketplace sync: period (ms) of the repeating reconcile of listings and stock. */
+  @Transform(toInt)
+  @IsInt({ message: 'MARKETPLACE_RECONCILE_MS must be an integer' })
+  @Min(200, { message: 'MARKETPLACE_RECONCILE_MS must be at least 200' })
+  MARKETPLACE_RECONCILE_MS = 15000;
+
+  /** Marketplace sync: period (ms) of the repeating order poll (the webhook makes it fast, the poll certain). */
+  @Transform(toInt)
+  @IsInt({ message: 'MARKETPLACE_ORDER_POLL_MS must be an integer' })
+  @Min(200, { message: 'MARKETPLACE_ORDER_POLL_MS must be at least 200' })
+  MARKETPLACE_ORDER_POLL_MS = 30000;
+
+  /** Marketplace sync: first retry delay (ms) of a failed call; exponential with jitter from there. */
+  @Transform(toInt)
+  @IsInt({ message: 'MARKETPLACE_BACKOFF_MS must be an integer' })
+  @Min(10, { message: 'MARKETPLACE_BACKOFF_MS must be at least 10' })
+  MARKETPLACE_BACKOFF_MS = 1000;
+
+  /** Marketplace sync: attempts before a job goes to the failed list a manager can retry from. */
+  @Transform(toInt)
+  @IsInt({ message: 'MARKETPLACE_ATTEMPTS must be an integer' })
+  @Min(1, { message: 'MARKETPLACE_ATTEMPTS must be at least 1' })
+  MARKETPLACE_ATTEMPTS = 8;
+
+  /** Marketplace sync: longest in-process wait (ms) for a rate-limit token before the job is handed back delayed. */
+  @Transform(toInt)
+  @IsInt({ message: 'MARKETPLACE_MAX_THROTTLE_WAIT_MS must be an integer' })
+  @Min(0, { message: 'MARKETPLACE_MAX_THROTTLE_WAIT_MS must be at least 0' })
+  MARKETPLACE_MAX_THROTTLE_WAIT_MS = 3000;
+
+  /** Marketplace sync: a call without an answer after this long (ms) is abandoned and retried with the same idempotency key. */
+  @Transform(toInt)
+  @IsInt({ message: 'MARKETPLACE_HTTP_TIMEOUT_MS must be an integer' })
+  @Min(100, { message: 'MARKETPLACE_HTTP_TIMEOUT_MS must be at least 100' })
+  MARKETPLACE_HTTP_TIMEOUT_MS = 15000;
+
+  /** Key material for the marketplace credentials stored encrypted (AES-256-GCM via HKDF); default derived from JWT_SECRET. */
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'CHANNEL_CREDENTIALS_KEY must be at least 16 characters' })
+  CHANNEL_CREDENTIALS_KEY?: string = undefined;
+
+  /** In production a channel's base URL must be public https unless its host[:port] is listed here (comma-separated). */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9.-]+(:\d+)?(,[A-Za-z0-9.-]+(:\d+)?)*$/, { message: 'CHANNEL_ALLOWED_HOSTS must be comma-separated host[:port] names, e.g. postmart.staging:8443' })
+  CHANNEL_ALLOWED_HOSTS?: string = undefined;
 
   @IsString()
   @MinLength(8, { message: 'DEMO_PASSWORD must be at least 8 characters' })

@@ -1,4 +1,5 @@
 import {
+  ArgumentMetadata,
   ArgumentsHost,
   BadRequestException,
   Catch,
@@ -25,7 +26,9 @@ const STATUS_NAMES: Record<number, string> = {
   422: 'Unprocessable Entity',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
+  502: 'Bad Gateway',
   503: 'Service Unavailable',
+  504: 'Gateway Timeout',
 };
 
 export interface FieldProblem {
@@ -53,9 +56,34 @@ function describeProblem(field: string, problem: string): string {
   return `${field}: ${problem}`;
 }
 
+/** How deeply a request body or query may nest objects and arrays; no form of the API needs more than a few levels. */
+export const MAX_INPUT_DEPTH = 32;
+
+/** True when the value nests deeper than `limit` (checked without recursion, so a hostile body cannot overflow the stack). */
+export function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length) {
+    const [v, depth] = stack.pop() as [unknown, number];
+    if (!v || typeof v !== 'object') continue;
+    if (depth >= limit) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) if (child && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/** Refuses absurdly nested input before class-transformer walks it recursively (a stack overflow would be a 500). */
+class DepthLimitedValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (nestsDeeperThan(value, MAX_INPUT_DEPTH)) {
+      throw new BadRequestException({ message: `Dữ liệu lồng nhau quá sâu / The ${metadata.type === 'query' ? 'query' : 'request body'} nests objects or arrays more than ${MAX_INPUT_DEPTH} levels deep` });
+    }
+    return super.transform(value, metadata);
+  }
+}
+
 /** The global validation pipe: strips nothing silently (unknown fields are refused), converts types, explains every problem. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new DepthLimitedValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,
@@ -95,6 +123,7 @@ function fromDatabaseError(err: QueryFailedError): ErrorBody | null {
     case '22008':
     case '22001':
     case '22021':
+    case '22P05':
       return { statusCode: 400, error: 'Bad Request', message: `Giá trị không hợp lệ / A value has the wrong form or is out of range` };
     case '40001':
     case '40P01':
@@ -103,6 +132,23 @@ function fromDatabaseError(err: QueryFailedError): ErrorBody | null {
     default:
       return null;
   }
+}
+
+/** PostgreSQL SQLSTATEs of a lost or refused connection: class 08, admin/crash shutdown, starting up, too many connections. */
+const UNAVAILABLE_SQLSTATE = /^(08...|57P0[1-3]|53300)$/;
+const UNAVAILABLE_MESSAGE =
+  /ECONNREFUSED|ECONNRESET|EPIPE|Connection terminated|terminating connection due to administrator command|the database system is (starting up|shutting down|in recovery mode|not yet accepting connections)|Client has encountered a connection error|Connection is closed|Reached the max retries per request limit/;
+const UNAVAILABLE_NAMES = new Set(['QueryRunnerProviderAlreadyReleasedError', 'QueryRunnerAlreadyReleasedError', 'CannotExecuteNotConnectedError', 'MaxRetriesPerRequestError']);
+
+/** Whether the error says a dependency (PostgreSQL, Redis) is unreachable or restarting, rather than that the request was wrong. */
+export function isUnavailableDependency(exception: unknown): boolean {
+  for (let e = exception, depth = 0; e instanceof Error && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const driver = (e as { driverError?: { code?: unknown; message?: unknown } }).driverError;
+    const code = String(driver?.code ?? (e as { code?: unknown }).code ?? '');
+    if (UNAVAILABLE_SQLSTATE.test(code) || UNAVAILABLE_NAMES.has(e.name)) return true;
+    if (UNAVAILABLE_MESSAGE.test(e.message) || (typeof driver?.message === 'string' && UNAVAILABLE_MESSAGE.test(driver.message))) return true;
+  }
+  return false;
 }
 
 /**
@@ -122,7 +168,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
       code?: (n: number) => unknown;
     }>();
     const body = this.toBody(exception);
-    if (body.statusCode >= 500) {
+    if (body.statusCode >= 500 && isUnavailableDependency(exception)) {
+      // One line, not a stack per request: during an outage every request fails the same way.
+      this.logger.warn(`dependency unavailable: ${(exception as Error).message}`);
+    } else if (body.statusCode >= 500) {
       this.logger.error(exception instanceof Error ? exception.stack ?? exception.message : String(exception));
     }
     if (reply.sent) return;
@@ -163,9 +212,13 @@ export class AllExceptionsFilter implements ExceptionFilter {
       if (fastifyError.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') message = `Kiểu nội dung không được hỗ trợ / Unsupported content type: ${message}`;
       return { statusCode: status, error: STATUS_NAMES[status] ?? 'Error', message };
     }
-    // Every pooled database connection busy past the pool's wait, or the database briefly unreachable: retryable.
-    if (exception instanceof Error && /timeout exceeded when trying to connect|Connection terminated|ECONNREFUSED|the database system is (starting up|shutting down)/.test(exception.message)) {
+    // Every pooled database connection busy past the pool's wait: retryable.
+    if (exception instanceof Error && /timeout exceeded when trying to connect/.test(exception.message)) {
       return { statusCode: 503, error: 'Service Unavailable', message: 'Hệ thống đang bận, vui lòng thử lại / Busy, please retry in a moment' };
+    }
+    // The database or Redis unreachable or restarting (connections refused, reset or terminated by the server): retryable.
+    if (isUnavailableDependency(exception)) {
+      return { statusCode: 503, error: 'Service Unavailable', message: 'Dịch vụ tạm thời gián đoạn, vui lòng thử lại / Service temporarily unavailable, please retry in a moment' };
     }
     return { statusCode: 500, error: 'Internal Server Error', message: 'Lỗi máy chủ, vui lòng thử lại / Something went wrong on our side; please try again' };
   }
