@@ -10,6 +10,9 @@ WEB_PORT=${WEB_PORT:-4200}
 export API_PORT WEB_PORT API_URL=${API_URL:-http://127.0.0.1:${API_PORT}} NEXT_TELEMETRY_DISABLED=1
 DEMO_PASSWORD=${DEMO_PASSWORD:-demo1234}
 
+# Postmart: the seed connects the Thiên An cooperative to the local Postmart simulator on this port.
+export POSTMART_SIM_PORT=${POSTMART_SIM_PORT:-8089}
+
 echo "Migrating the database and loading demo data…"
 node -r ./scripts/register.js apps/api/src/cli/seed.ts
 
@@ -23,11 +26,16 @@ if [ -z "${VNPAY_HOST:-}" ]; then
   export VNPAY_TMN_CODE=${VNPAY_TMN_CODE:-HTXDEMO1}
   export VNPAY_SECURE_SECRET=${VNPAY_SECURE_SECRET:-HTXDEMOSECRETHTXDEMOSECRET123456}
   export VNPAY_HOST="http://127.0.0.1:${VNPAY_SIM_PORT}"
-  export VNPAY_RETURN_URL=${VNPAY_RETURN_URL:-http://localhost:${API_PORT}/api/payments/vnpay/return}
+  # The shopper comes back to the storefront's result page, which has the API verify VNPay's signed answer.
+  export VNPAY_RETURN_URL=${VNPAY_RETURN_URL:-http://localhost:${WEB_PORT}/thanh-toan/vnpay}
   START_VNPAY_SIM=1
 fi
 
 node -r ./scripts/register.js apps/api/src/main.ts &
+pids+=($!)
+
+# The Postmart partner-API simulator (docs/postmart-api.md); its order webhooks go to the API.
+POSTMART_CALLBACK_URL="http://127.0.0.1:${API_PORT}/api/channels/postmart/webhook" node -r ./scripts/register.js apps/postmart-sim/src/main.ts &
 pids+=($!)
 
 if [ ! -f apps/storefront/.next/BUILD_ID ] || [ -n "$(find apps/storefront -path apps/storefront/.next -prune -o -newer apps/storefront/.next/BUILD_ID -type f -print -quit)" ]; then
@@ -58,6 +66,7 @@ HTX Số is running.
   API docs:     http://localhost:${API_PORT}/api/docs
   Health:       http://localhost:${API_PORT}/api/health
   VNPay:        ${VNPAY_HOST:-not configured} (the simulator unless VNPAY_HOST was set)
+  Postmart:     http://127.0.0.1:${POSTMART_SIM_PORT} (simulator; state at /__sim/state; Thiên An is connected, see /api/manage/channels)
 
 Demo logins (password: ${DEMO_PASSWORD}):
   admin@htxso.test            platform admin

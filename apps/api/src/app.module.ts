@@ -16,6 +16,8 @@ import { InventoryModule } from '@htx/inventory';
 import { OrdersModule } from '@htx/orders';
 import { TraceabilityModule } from '@htx/traceability';
 import { PaymentsModule } from '@htx/payments';
+import { GoogleFeedModule } from '@htx/marketplace';
+import { MarketplaceModule } from '@htx/marketplace';
 import { HealthController } from './health/health.controller';
 import { dataSourceOptions } from './infra/database';
 import { PaymentsWiring } from './infra/payments-wiring';
@@ -64,13 +66,21 @@ export class AppModule {
             serializers: {
               // Query strings can carry phone numbers (order tracking): log only the path.
               req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url?.split('?')[0] }),
+              // The status is what operators read; every response's security headers in every log line are noise.
+              res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
             },
             autoLogging: { ignore: (req: IncomingMessage) => req.url === '/api/health' },
           },
         }),
         TypeOrmModule.forRootAsync({ useFactory: () => ({ ...dataSourceOptions(config), autoLoadEntities: false }) }),
         RedisModule,
-        BullModule.forRoot({ connection: redisConnection(config), prefix: `${config.REDIS_PREFIX}:bull` }),
+        // An `api` process queues jobs but runs no BullMQ worker (manualRegistration: the explorer that starts the
+        // @Processor workers is never called); `worker` and `all` processes run them.
+        BullModule.forRoot({
+          connection: redisConnection(config),
+          prefix: `${config.REDIS_PREFIX}:bull`,
+          extraOptions: { manualRegistration: config.PROCESS_ROLE === 'api' },
+        }),
         ThrottlerModule.forRootAsync({
           inject: [THROTTLER_REDIS],
           useFactory: (redis: Redis) => ({
@@ -85,6 +95,8 @@ export class AppModule {
         OrdersModule,
         TraceabilityModule,
         PaymentsModule,
+        GoogleFeedModule,
+        MarketplaceModule,
       ],
       controllers: [HealthController],
       providers: [

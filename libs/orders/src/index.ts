@@ -11,6 +11,7 @@ export {
   type PaymentStep,
   type PreparedCheckout,
   type PlaceOptions,
+  type ExternalPricing,
 } from './lib/orders.service';
 export { OrdersManageService, SALE_STATUSES } from './lib/orders-manage.service';
 export { ORDER_STATUSES, ORDER_TRANSITIONS, canTransition, isOrderStatus, type OrderStatus } from './lib/state-machine';

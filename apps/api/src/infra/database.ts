@@ -8,9 +8,10 @@ import { INVENTORY_ENTITIES, INVENTORY_MIGRATIONS } from '@htx/inventory';
 import { ORDERS_ENTITIES, ORDERS_MIGRATIONS } from '@htx/orders';
 import { TRACEABILITY_ENTITIES, TRACEABILITY_MIGRATIONS } from '@htx/traceability';
 import { PAYMENTS_ENTITIES, PAYMENTS_MIGRATIONS } from '@htx/payments';
+import { MARKETPLACE_ENTITIES, MARKETPLACE_MIGRATIONS } from '@htx/marketplace';
 
 /** Every entity of every domain lib; the API wires them, the libs own them. */
-export const ALL_ENTITIES = [...IDENTITY_ENTITIES, ...CATALOG_ENTITIES, ...INVENTORY_ENTITIES, ...ORDERS_ENTITIES, ...TRACEABILITY_ENTITIES, ...PAYMENTS_ENTITIES];
+export const ALL_ENTITIES = [...IDENTITY_ENTITIES, ...CATALOG_ENTITIES, ...INVENTORY_ENTITIES, ...ORDERS_ENTITIES, ...TRACEABILITY_ENTITIES, ...PAYMENTS_ENTITIES, ...MARKETPLACE_ENTITIES];
 
 /** Every migration, in timestamp order (TypeORM sorts them by the number in the class name). */
 export const ALL_MIGRATIONS = [
@@ -21,6 +22,7 @@ export const ALL_MIGRATIONS = [
   ...ORDERS_MIGRATIONS,
   ...TRACEABILITY_MIGRATIONS,
   ...PAYMENTS_MIGRATIONS,
+  ...MARKETPLACE_MIGRATIONS,
 ];
 
 export function dataSourceOptions(config: AppConfig): DataSourceOptions {

@@ -6,6 +6,7 @@ import { seedCatalog } from './catalog.seed';
 import { seedInventory } from './inventory.seed';
 import { seedOrders } from './orders.seed';
 import { seedTraceability } from './traceability.seed';
+import { seedMarketplace } from './marketplace.seed';
 
 /** What earlier seed steps created, for later steps to build on. Each step may add its own keys. */
 export interface SeedContext {
@@ -33,6 +34,7 @@ export async function runSeed(config: AppConfig): Promise<SeedSummary> {
       await seedInventory(tx, config, ctx);
       await seedTraceability(tx, config, ctx);
       await seedOrders(tx, config, ctx);
+      await seedMarketplace(tx, config, ctx);
     });
     const [{ cooperatives, users }] = await ds.query(
       `SELECT (SELECT count(*) FROM cooperatives)::int AS cooperatives, (SELECT count(*) FROM users)::int AS users`,

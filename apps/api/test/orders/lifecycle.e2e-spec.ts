@@ -181,6 +181,20 @@ describe('orders: lifecycle, expiry, manager views', () => {
       expect((await orders.orderView(lost.orders[0].id, null)).history.filter((h) => h.to === 'cancelled')).toHaveLength(1);
       expect(await ledgerProblems(t)).toEqual([]);
     });
+
+    it('registers the sweep again when Redis reconnects after losing it (a Redis that came back empty)', async () => {
+      const queue = t.app.get<Queue>(getQueueToken(ORDER_EXPIRY_QUEUE));
+      await queue.removeJobScheduler(SWEEP_OVERDUE_JOB);
+      expect((await queue.getJobSchedulers()).map((s) => s.key)).not.toContain(SWEEP_OVERDUE_JOB);
+      // Drop the connection; ioredis reconnects and emits 'ready' again.
+      (await queue.client).disconnect(true);
+      let keys: string[] = [];
+      for (let i = 0; i < 100 && !keys.includes(SWEEP_OVERDUE_JOB); i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        keys = (await queue.getJobSchedulers()).map((s) => s.key);
+      }
+      expect(keys).toContain(SWEEP_OVERDUE_JOB);
+    });
   });
 
   it('keeps the expiry job across an API restart (it lives in Redis) and runs it on the new process', async () => {

@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { ORDER_EXPIRY_QUEUE, SWEEP_EVERY_MS, SWEEP_GRACE_SECONDS, SWEEP_OVERDUE_JOB, type ExpireCheckoutJob } from './constants';
 import { OrdersService } from './orders.service';
 import { PaymentsService } from '@htx/payments';
+import { keepJobScheduler } from '@htx/shared';
 
 /**
  * Cancels the unpaid orders of a checkout once its payment time is up. The delayed job lives in Redis
@@ -27,10 +28,11 @@ export class OrderExpiryProcessor extends WorkerHost implements OnApplicationBoo
 
   /** Registers the repeating sweep; idempotent across processes and restarts (one scheduler id). */
   onApplicationBootstrap(): void {
-    // Not awaited: with Redis down, start-up must not wait for it (ioredis queues the command until Redis returns).
-    this.queue
-      .upsertJobScheduler(SWEEP_OVERDUE_JOB, { every: SWEEP_EVERY_MS }, { name: SWEEP_OVERDUE_JOB, data: {}, opts: { removeOnComplete: 10, removeOnFail: 50 } })
-      .catch((e: unknown) => this.logger.warn(`cannot register the overdue-checkout sweep: ${(e as Error).message}`));
+    keepJobScheduler(
+      this.queue,
+      () => this.queue.upsertJobScheduler(SWEEP_OVERDUE_JOB, { every: SWEEP_EVERY_MS }, { name: SWEEP_OVERDUE_JOB, data: {}, opts: { removeOnComplete: 10, removeOnFail: 50 } }),
+      this.logger,
+    );
   }
 
   async process(job: Job<ExpireCheckoutJob | Record<string, never>>): Promise<void> {

@@ -81,6 +81,12 @@ export interface PreparedCheckout {
   total: number;
 }
 
+/** Prices fixed elsewhere (a marketplace order): line totals per variant id and the shipping fee, in VND. */
+export interface ExternalPricing {
+  lineTotalsVnd: Map<string, number>;
+  shippingFeeVnd: number;
+}
+
 export interface PlaceOptions {
   channel: 'shop' | 'postmart';
   externalRef?: string | null;
@@ -142,7 +148,7 @@ export class OrdersService {
   }
 
   /** Validates a cart (phone, address, variants) and prices it, per cooperative; writes nothing but a missing order code prefix. */
-  async prepare(dto: CheckoutDto, manager: EntityManager): Promise<PreparedCheckout> {
+  async prepare(dto: CheckoutDto, manager: EntityManager, pricing?: ExternalPricing): Promise<PreparedCheckout> {
     const requestHash = createHash('sha256').update(canonicalize(JSON.parse(JSON.stringify(dto))) ?? '').digest('hex');
     const phone = normaliseVietnameseMobile(dto.customer.phone);
     if (!phone.ok) throw badRequest(`customer.phone: ${phone.problem}`);
@@ -172,11 +178,18 @@ export class OrdersService {
       const lines = wanted
         .filter((w) => w.variant.cooperativeId === coopId)
         .sort((a, b) => (a.variant.variantId < b.variant.variantId ? -1 : 1))
-        .map((w) => ({ variant: w.variant, quantity: w.quantity, lineTotal: w.variant.priceVnd * w.quantity }));
+        .map((w) => {
+          // A marketplace order keeps what its buyer paid there (the channel's price rule), not today's shop price.
+          const external = pricing?.lineTotalsVnd.get(w.variant.variantId);
+          if (pricing && external === undefined) throw badRequest(`No marketplace price for variant ${w.variant.variantId}`);
+          const lineTotal = external ?? w.variant.priceVnd * w.quantity;
+          const variant = external === undefined ? w.variant : { ...w.variant, priceVnd: Math.round(external / w.quantity) };
+          return { variant, quantity: w.quantity, lineTotal };
+        });
       const t = terms.get(coopId);
       if (!t) throw notFound(`Không tìm thấy hợp tác xã / No cooperative ${coopId}`);
       const subtotal = lines.reduce((s, l) => s + l.lineTotal, 0);
-      const shippingFee = t.freeFrom !== null && subtotal >= t.freeFrom ? 0 : t.flatFee;
+      const shippingFee = pricing ? pricing.shippingFeeVnd : t.freeFrom !== null && subtotal >= t.freeFrom ? 0 : t.flatFee;
       return { coop: t, lines, subtotal, shippingFee, total: subtotal + shippingFee };
     });
     const total = groups.reduce((s, g) => s + g.total, 0);

@@ -3,6 +3,7 @@ import { Injectable, Logger, Module, OnApplicationBootstrap, OnModuleInit } from
 import { HttpAdapterHost } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Job, Queue } from 'bullmq';
+import { keepJobScheduler } from '@htx/shared';
 import { BankReconciliationService } from './bank/bank-reconciliation.service';
 import { BankTransaction, PaymentEvent, PaymentIntent } from './entities/payment.entities';
 import { ManagePaymentsController, PaymentsController } from './http/payments.controllers';
@@ -50,9 +51,12 @@ class PaymentsBootstrap implements OnModuleInit, OnApplicationBootstrap {
 
   onApplicationBootstrap() {
     // Not awaited: with Redis down the command would wait for it, and the API must start (and report Redis down) anyway.
-    this.queue
-      .upsertJobScheduler(RECONCILE_JOB, { every: RECONCILE_EVERY_MS }, { name: RECONCILE_JOB, opts: { removeOnComplete: 100, removeOnFail: 100 } })
-      .catch((e: Error) => this.logger.warn(`Could not schedule the payments reconciliation job: ${e.message}`));
+    // Registered again whenever Redis reconnects, in case it came back empty.
+    keepJobScheduler(
+      this.queue,
+      () => this.queue.upsertJobScheduler(RECONCILE_JOB, { every: RECONCILE_EVERY_MS }, { name: RECONCILE_JOB, opts: { removeOnComplete: 100, removeOnFail: 100 } }),
+      this.logger,
+    );
   }
 }
 

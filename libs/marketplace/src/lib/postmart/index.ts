@@ -1,0 +1,2 @@
+export * from './wire';
+export { PostmartChannel, verifyPostmartWebhook, type PostmartCredentials, type PostmartChannelOptions } from './postmart.channel';
