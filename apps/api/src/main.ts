@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { ConfigValidationError, loadConfig } from '@htx/shared';
-import { createApp } from './bootstrap';
+import { createApp, createWorker } from './bootstrap';
 import { ensureDatabase, runMigrations } from './infra/database';
 
 async function main(): Promise<void> {
@@ -8,9 +8,16 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env);
   await ensureDatabase(config.DATABASE_URL);
   await runMigrations(config);
+  if (config.PROCESS_ROLE === 'worker') {
+    // Same entry, no HTTP listener: the process only runs background jobs (see worker.ts).
+    await createWorker(config);
+    process.stdout.write(`HTX Số worker running background jobs (pid ${process.pid})\n`);
+    return;
+  }
   const app = await createApp(config);
   await app.listen({ port: config.API_PORT, host: '0.0.0.0' });
-  process.stdout.write(`HTX Số API listening on http://localhost:${config.API_PORT}/api (docs: /api/docs)\n`);
+  const jobs = config.PROCESS_ROLE === 'api' ? 'background jobs run elsewhere (PROCESS_ROLE=api)' : 'running background jobs';
+  process.stdout.write(`HTX Số API listening on http://localhost:${config.API_PORT}/api (docs: /api/docs); ${jobs}\n`);
 }
 
 main().catch((e: unknown) => {
