@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import helmet from '@fastify/helmet';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -12,7 +13,7 @@ import { AppModule } from './app.module';
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: 1024 * 1024,
-    trustProxy: true,
+    trustProxy: config.TRUST_PROXY.split(','),
     routerOptions: { maxParamLength: 300 },
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
@@ -65,5 +66,19 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
       .build(),
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json', yamlDocumentUrl: 'api/docs-yaml' });
+  return app;
+}
+
+/**
+ * Builds and starts a background-jobs process (PROCESS_ROLE=worker): the same modules as the API, so the BullMQ
+ * processors (order payment expiry, payment reconciliation, …) run, but no HTTP server. Stops cleanly on SIGTERM/SIGINT
+ * (BullMQ lets the running jobs finish).
+ */
+export async function createWorker(config: AppConfig): Promise<INestApplicationContext> {
+  if (config.PROCESS_ROLE !== 'worker') throw new Error(`createWorker needs PROCESS_ROLE=worker, not ${config.PROCESS_ROLE}`);
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), { bufferLogs: true, abortOnError: false });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+  await app.init();
   return app;
 }

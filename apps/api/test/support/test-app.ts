@@ -74,6 +74,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     RATE_LIMIT_PER_MINUTE: '100000',
     LOGIN_RATE_LIMIT_PER_MINUTE: '100000',
+    CHECKOUT_RATE_LIMIT_PER_MINUTE: '100000',
+    TRACKING_RATE_LIMIT_PER_MINUTE: '100000',
+    TRACE_RATE_LIMIT_PER_MINUTE: '100000',
     // VNPay is offered (payment URLs are built locally); tests that talk to a gateway start the simulator and override these.
     VNPAY_TMN_CODE: 'HTXTEST1',
     VNPAY_SECURE_SECRET: 'HTXTESTSECRETHTXTESTSECRET123456',

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Header, Headers, HttpCode, Ip, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { Auth, cooperativeScope, CurrentUser } from '@htx/identity';
-import { listCommunes, listProvinces, lookupAdminUnit, notFound, type AuthUser } from '@htx/shared';
+import { listCommunes, listProvinces, lookupAdminUnit, notFound, RouteRateLimit, type AuthUser } from '@htx/shared';
 import { AdminUnitLookupQuery, CheckoutDto, ManageOrderExportQuery, ManageOrderListQuery, SalesReportQuery, TrackOrderQuery, TransitionDto } from './dto';
 import { OrdersManageService } from './orders-manage.service';
 import { actorOf, OrdersService } from './orders.service';
@@ -40,6 +40,8 @@ export class OrdersController {
   constructor(private readonly orders: OrdersService) {}
 
   @Post()
+  @RouteRateLimit('checkout', 'CHECKOUT_RATE_LIMIT_PER_MINUTE')
+  @ApiTooManyRequestsResponse({ description: 'More than CHECKOUT_RATE_LIMIT_PER_MINUTE checkouts a minute from this address' })
   @ApiOperation({ summary: 'Checkout: one order per cooperative of the cart, prices and shipping computed here' })
   @ApiHeader({ name: 'Idempotency-Key', required: true, description: 'A unique value per checkout (e.g. a UUID); retrying with the same key and body returns the same result' })
   @ApiCreatedResponse({ description: 'The checkout, its orders and the next payment step' })
@@ -53,6 +55,8 @@ export class OrdersController {
   }
 
   @Get(':code')
+  @RouteRateLimit('tracking', 'TRACKING_RATE_LIMIT_PER_MINUTE')
+  @ApiTooManyRequestsResponse({ description: 'More than TRACKING_RATE_LIMIT_PER_MINUTE look-ups a minute from this address' })
   @ApiOperation({ summary: 'Track an order by its code and the phone number it was placed with' })
   track(@Param('code') code: string, @Query() q: TrackOrderQuery) {
     return this.orders.track(code, q.phone);

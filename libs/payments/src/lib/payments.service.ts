@@ -111,6 +111,17 @@ interface EventInput {
  * matched bank transfers, cash recorded by a manager), each applied exactly once in the same transaction
  * as the event that proved it and as the orders it pays.
  */
+/**
+ * PostgreSQL text and jsonb cannot hold U+0000; callbacks are logged as received, so a NUL someone put in a
+ * query string (keys included) is replaced by U+FFFD instead of failing the insert (which would be a 500).
+ */
+function withoutNul<T>(value: T, depth = 0): T {
+  if (typeof value === 'string') return value.replaceAll('\u0000', '\uFFFD') as T;
+  if (!value || typeof value !== 'object' || depth > 20) return value;
+  if (Array.isArray(value)) return value.map((v) => withoutNul(v, depth + 1)) as T;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [withoutNul(k), withoutNul(v, depth + 1)])) as T;
+}
+
 @Injectable()
 export class PaymentsService {
   private readonly logger = new Logger('Payments');
@@ -207,15 +218,15 @@ export class PaymentsService {
         e.provider,
         e.kind,
         e.source,
-        e.txnRef ?? null,
-        e.transactionNo ?? null,
+        e.txnRef == null ? null : withoutNul(e.txnRef),
+        e.transactionNo == null ? null : withoutNul(e.transactionNo),
         e.verified,
         e.outcome,
         e.amountVnd ?? null,
         statusBefore === undefined ? (e.intent?.status ?? null) : statusBefore,
         e.statusAfter ?? e.intent?.status ?? null,
-        JSON.stringify(e.raw ?? {}),
-        e.verifiedPayload === undefined ? null : JSON.stringify(e.verifiedPayload),
+        JSON.stringify(withoutNul(e.raw ?? {})),
+        e.verifiedPayload === undefined ? null : JSON.stringify(withoutNul(e.verifiedPayload)),
       ],
     );
     return rows[0]?.id ?? null;

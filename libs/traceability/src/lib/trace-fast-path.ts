@@ -8,6 +8,15 @@ import { TraceCache } from './trace-cache';
 
 export const TRACE_CACHE_CONTROL = 'public, max-age=60, stale-while-revalidate=120';
 
+/** What helmet sends on every other answer (its hook runs after this one, so the fast path sets them itself). */
+const SECURITY_HEADERS: Array<[string, string]> = [
+  ['x-content-type-options', 'nosniff'],
+  ['x-frame-options', 'SAMEORIGIN'],
+  ['referrer-policy', 'no-referrer'],
+  ['strict-transport-security', 'max-age=31536000; includeSubDomains'],
+  ['content-security-policy', "default-src 'none'; frame-ancestors 'none'"],
+];
+
 const PATH = /^\/api\/trace\/01\/(\d{14})\/10\/([^/?#]+)(?:\/21\/([^/?#]+))?\/?(?:\?.*)?$/;
 
 interface RawRequest {
@@ -37,9 +46,12 @@ function decode(part: string): string | null {
  * The hot path of the platform: a cached trace document answered from a Fastify onRequest hook, before the
  * Nest pipeline, usually from the in-process copy of the cache (else one Redis GET). Anything it cannot answer
  * from the cache (cold documents, linksets, malformed or unknown identifiers) falls through to the Nest
- * controller, which builds, caches and explains. Public rate limiting still applies: a fixed one-minute window
- * per client address with the platform's RATE_LIMIT_PER_MINUTE, counted in process and summed across processes
- * in Redis every 250 ms (so a client may overshoot by what it sends in 250 ms).
+ * controller, which builds, caches and explains. Trace scans have a limit of their own, applied here to every GET
+ * under /api/trace/ (documents, the resolver's linkset, verify, EPCIS, locations) before anything else: a fixed
+ * one-minute window per client address with TRACE_RATE_LIMIT_PER_MINUTE (never above RATE_LIMIT_PER_MINUTE),
+ * counted in process and summed across processes in Redis every 250 ms (so a client may overshoot by what it
+ * sends in 250 ms). Batching keeps a Redis round trip off each scan (measured in bench/trace); if Redis is down
+ * the sums stop arriving and each process limits on its own count (fails open, per process).
  */
 @Injectable()
 export class TraceFastPath {
@@ -72,7 +84,7 @@ export class TraceFastPath {
       this.timer = setTimeout(() => void this.syncCounts(), 250);
       this.timer.unref();
     }
-    return (this.totals.get(ip) ?? 0) + mine > this.config.RATE_LIMIT_PER_MINUTE;
+    return (this.totals.get(ip) ?? 0) + mine > Math.min(this.config.TRACE_RATE_LIMIT_PER_MINUTE, this.config.RATE_LIMIT_PER_MINUTE);
   }
 
   private async syncCounts(): Promise<void> {
@@ -100,15 +112,8 @@ export class TraceFastPath {
 
   install(host: HookHost): void {
     host.addHook('onRequest', async (req, reply) => {
-      if (req.method !== 'GET' || !req.url.startsWith('/api/trace/01/')) return;
-      const m = PATH.exec(req.url);
-      if (!m) return;
-      const accept = req.headers['accept'];
-      if (typeof accept === 'string' && accept.includes('application/linkset+json')) return;
-      const lot = decode(m[2]);
-      const serial = m[3] === undefined ? undefined : decode(m[3]);
-      if (lot === null || serial === null || aiValueProblem('10', lot) || (serial !== undefined && aiValueProblem('21', serial))) return;
-      const gtin = m[1];
+      if ((req.method !== 'GET' && req.method !== 'HEAD') || !req.url.startsWith('/api/trace/')) return;
+      for (const [name, value] of SECURITY_HEADERS) reply.header(name, value);
       if (this.overLimit(req.ip)) {
         reply
           .status(429)
@@ -117,6 +122,15 @@ export class TraceFastPath {
           .send(JSON.stringify({ statusCode: 429, error: 'Too Many Requests', message: 'Quá nhiều yêu cầu, vui lòng thử lại sau / Too many requests, please try again later' }));
         return reply;
       }
+      if (req.method !== 'GET') return;
+      const m = PATH.exec(req.url);
+      if (!m) return;
+      const accept = req.headers['accept'];
+      if (typeof accept === 'string' && accept.includes('application/linkset+json')) return;
+      const lot = decode(m[2]);
+      const serial = m[3] === undefined ? undefined : decode(m[3]);
+      if (lot === null || serial === null || aiValueProblem('10', lot) || (serial !== undefined && aiValueProblem('21', serial))) return;
+      const gtin = m[1];
       const cached = this.cache.peek(gtin, lot) ?? (await this.cache.get(gtin, lot));
       if (!cached) return;
       const doc = this.publicTrace.fromCached(cached, gtin, lot, serial);
