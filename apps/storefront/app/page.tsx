@@ -1,5 +1,5 @@
 import Link from 'next/link';
-import { api, type CooperativeSummary, type Page, type ProductListItem } from '../lib/api';
+import { api, CATALOG_TAG, type CooperativeSummary, type Page, type ProductListItem } from '../lib/api';
 import { getLang } from '../lib/lang';
 import { t } from '../lib/i18n';
 import { ProductCard } from '../components/product-card';
@@ -8,7 +8,7 @@ export default async function HomePage() {
   const lang = await getLang();
   const [coops, products] = await Promise.all([
     api<Page<CooperativeSummary>>('/api/cooperatives?pageSize=20', { revalidate: 60 }),
-    api<Page<ProductListItem>>('/api/products?pageSize=8&sort=newest', { revalidate: 60 }),
+    api<Page<ProductListItem>>('/api/products?pageSize=8&sort=newest', { revalidate: 60, tags: [CATALOG_TAG] }),
   ]);
   return (
     <>

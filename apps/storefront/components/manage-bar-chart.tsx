@@ -1,5 +1,7 @@
+import type { Lang } from '../lib/i18n';
+
 /** A small server-rendered bar chart (inline SVG, no script): one bar a day, the largest value labelled. */
-export function BarChart({ title, data, format }: { title: string; data: { label: string; value: number }[]; format: (n: number) => string }) {
+export function BarChart({ title, data, format, lang = 'vi' }: { title: string; data: { label: string; value: number }[]; format: (n: number) => string; lang?: Lang }) {
   const w = 300;
   const h = 90;
   const max = Math.max(1, ...data.map((d) => d.value));
@@ -8,7 +10,7 @@ export function BarChart({ title, data, format }: { title: string; data: { label
   return (
     <figure className="chart">
       <figcaption>
-        {title} <span className="muted">(tối đa / max {format(max)})</span>
+        {title} <span className="muted">({lang === 'en' ? 'max' : 'tối đa'} {format(max)})</span>
       </figcaption>
       <svg viewBox={`0 0 ${w} ${h + 14}`} role="img" aria-label={`${title}: ${format(total)}`} preserveAspectRatio="none">
         {data.map((d, i) => {

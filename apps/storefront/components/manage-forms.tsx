@@ -2,6 +2,10 @@
 
 import { useActionState } from 'react';
 import { receiveLot, recallLot, type FormState } from '../app/manage/actions';
+import type { Lang } from '../lib/i18n';
+
+/** Vietnamese first; English when the manager switched the language. */
+const L = (lang: Lang, vi: string, en: string) => (lang === 'en' ? en : vi);
 
 function FieldError({ id, text }: { id: string; text?: string }) {
   return text ? (
@@ -11,7 +15,7 @@ function FieldError({ id, text }: { id: string; text?: string }) {
   ) : null;
 }
 
-export function RecallForm({ lotId }: { lotId: string }) {
+export function RecallForm({ lotId, lang = 'vi' }: { lotId: string; lang?: Lang }) {
   const [state, action, pending] = useActionState<FormState, FormData>(recallLot, {});
   const err = state.fields ?? {};
   return (
@@ -23,18 +27,18 @@ export function RecallForm({ lotId }: { lotId: string }) {
       )}
       <input type="hidden" name="id" value={lotId} />
       <div className="field">
-        <label htmlFor="reason">Lý do thu hồi / Recall reason</label>
+        <label htmlFor="reason">{L(lang, 'Lý do thu hồi', 'Recall reason')}</label>
         <textarea id="reason" name="reason" rows={2} required defaultValue={state.values?.reason ?? ''} aria-describedby={err.reason ? 'reason-error' : undefined} />
         <FieldError id="reason" text={err.reason} />
       </div>
       <button type="submit" className="danger" disabled={pending} data-testid="recall">
-        Thu hồi lô này / Recall this lot
+        {L(lang, 'Thu hồi lô này', 'Recall this lot')}
       </button>
     </form>
   );
 }
 
-export function ReceiveForm({ variants }: { variants: { id: string; label: string }[] }) {
+export function ReceiveForm({ variants, lang = 'vi' }: { variants: { id: string; label: string }[]; lang?: Lang }) {
   const [state, action, pending] = useActionState<FormState, FormData>(receiveLot, {});
   const err = state.fields ?? {};
   const v = state.values ?? {};
@@ -53,9 +57,9 @@ export function ReceiveForm({ variants }: { variants: { id: string; label: strin
         </p>
       )}
       <div className="field">
-        <label htmlFor="variantId">Sản phẩm / Product</label>
+        <label htmlFor="variantId">{L(lang, 'Sản phẩm', 'Product')}</label>
         <select id="variantId" name="variantId" defaultValue={v.variantId ?? ''} aria-describedby={err.variantId ? 'variantId-error' : undefined}>
-          <option value="">— chọn / choose —</option>
+          <option value="">{L(lang, '— chọn —', '— choose —')}</option>
           {variants.map((x) => (
             <option key={x.id} value={x.id}>
               {x.label}
@@ -64,13 +68,13 @@ export function ReceiveForm({ variants }: { variants: { id: string; label: strin
         </select>
         <FieldError id="variantId" text={err.variantId} />
       </div>
-      {field('lotCode', 'Mã lô / Lot code', { placeholder: 'GCL2611A' })}
-      {field('quantity', 'Số lượng (gói) / Quantity (packs)', { type: 'number', min: 1, inputMode: 'numeric' })}
-      {field('harvestDate', 'Ngày thu hoạch / Harvest date', { type: 'date' })}
-      {field('expiryDate', 'Hạn sử dụng / Expiry date', { type: 'date' })}
-      {field('note', 'Ghi chú / Note')}
+      {field('lotCode', L(lang, 'Mã lô', 'Lot code'), { placeholder: 'GCL2611A' })}
+      {field('quantity', L(lang, 'Số lượng (gói)', 'Quantity (packs)'), { type: 'number', min: 1, inputMode: 'numeric' })}
+      {field('harvestDate', L(lang, 'Ngày thu hoạch', 'Harvest date'), { type: 'date' })}
+      {field('expiryDate', L(lang, 'Hạn sử dụng', 'Expiry date'), { type: 'date' })}
+      {field('note', L(lang, 'Ghi chú', 'Note'))}
       <button type="submit" disabled={pending}>
-        Nhập kho / Receive
+        {L(lang, 'Nhập kho', 'Receive')}
       </button>
     </form>
   );

@@ -2,8 +2,9 @@
 
 import { useActionState } from 'react';
 import { login, type FormState } from '../app/manage/actions';
+import type { Lang } from '../lib/i18n';
 
-export function ManageLoginForm({ next }: { next: string }) {
+export function ManageLoginForm({ next, lang = 'vi' }: { next: string; lang?: Lang }) {
   const [state, action, pending] = useActionState<FormState, FormData>(login, {});
   const err = state.fields ?? {};
   return (
@@ -24,7 +25,7 @@ export function ManageLoginForm({ next }: { next: string }) {
         )}
       </div>
       <div className="field">
-        <label htmlFor="password">Mật khẩu / Password</label>
+        <label htmlFor="password">{lang === 'en' ? 'Password' : 'Mật khẩu'}</label>
         <input id="password" name="password" type="password" autoComplete="current-password" required aria-describedby={err.password ? 'password-error' : undefined} />
         {err.password && (
           <span id="password-error" className="error">
@@ -33,7 +34,7 @@ export function ManageLoginForm({ next }: { next: string }) {
         )}
       </div>
       <button type="submit" disabled={pending} data-testid="login">
-        {pending ? 'Đang đăng nhập… / Signing in…' : 'Đăng nhập / Sign in'}
+        {pending ? (lang === 'en' ? 'Signing in…' : 'Đang đăng nhập…') : lang === 'en' ? 'Sign in' : 'Đăng nhập'}
       </button>
     </form>
   );

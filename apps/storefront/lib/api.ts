@@ -12,13 +12,16 @@ export class ApiError extends Error {
   }
 }
 
-export async function api<T>(path: string, init: RequestInit & { revalidate?: number } = {}): Promise<T> {
-  const { revalidate, ...rest } = init;
+/** Cache tag of every catalog read (products, prices, stock): the console's edits expire it (updateTag). */
+export const CATALOG_TAG = 'catalog';
+
+export async function api<T>(path: string, init: RequestInit & { revalidate?: number; tags?: string[] } = {}): Promise<T> {
+  const { revalidate, tags, ...rest } = init;
   const res = await fetch(`${API_URL}${path}`, {
     ...rest,
     headers: { accept: 'application/json', ...(rest.body ? { 'content-type': 'application/json' } : {}), ...rest.headers },
     cache: revalidate === undefined ? 'no-store' : undefined,
-    next: revalidate === undefined ? undefined : { revalidate },
+    next: revalidate === undefined ? undefined : { revalidate, ...(tags ? { tags } : {}) },
   });
   const text = await res.text();
   const body = text ? JSON.parse(text) : null;
@@ -26,7 +29,7 @@ export async function api<T>(path: string, init: RequestInit & { revalidate?: nu
   return body as T;
 }
 
-export async function apiOrNull<T>(path: string, init?: RequestInit & { revalidate?: number }): Promise<T | null> {
+export async function apiOrNull<T>(path: string, init?: RequestInit & { revalidate?: number; tags?: string[] }): Promise<T | null> {
   try {
     return await api<T>(path, init);
   } catch (e) {

@@ -59,9 +59,13 @@ export function fieldErrors(e: ApiError, known: string[]): Record<string, string
     const key = known.find((k) => d.field === k || d.field?.startsWith(`${k}.`));
     if (key && d.problems?.length) out[key] = d.problems.join('; ');
   }
+  // A 409 names its field in details ({field: 'sku'}).
+  const single = !Array.isArray(e.details) && e.details && typeof e.details === 'object' ? (e.details as { field?: unknown }).field : undefined;
+  if (typeof single === 'string' && known.includes(single) && !out[single]) out[single] = e.message;
+  // Checks beyond the DTO arrive as "field: problem" (or "certificate.stars: …") in the message.
   for (const part of e.message.split('; ')) {
     const m = part.match(/^([\w.[\]]+)[: ](.+)$/);
-    const key = m && known.find((k) => m[1] === k);
+    const key = m && known.find((k) => m[1] === k || m[1].endsWith(`.${k}`));
     if (m && key && !out[key]) out[key] = part;
   }
   return out;
@@ -141,4 +145,211 @@ export interface ManageLot {
   expired: boolean;
 }
 
-export const CHANNEL_LABELS: Record<string, string> = { shop: 'Cửa hàng / Shop', postmart: 'Postmart' };
+export const CHANNEL_LABELS: Record<string, { vi: string; en: string }> = { shop: { vi: 'Cửa hàng', en: 'Shop' }, postmart: { vi: 'Postmart', en: 'Postmart' } };
+
+/** The sales channel's name in the manager's language. */
+export function channelLabel(channel: string, lang: 'vi' | 'en'): string {
+  return CHANNEL_LABELS[channel]?.[lang] ?? channel;
+}
+
+export interface ManageProductListItem {
+  id: string;
+  slug: string;
+  nameVi: string;
+  nameEn: string | null;
+  status: 'active' | 'draft' | 'archived';
+  categoryId: string | null;
+  imageUrls: string[];
+  variantCount: number;
+  updatedAt: string;
+}
+
+export interface ManageVariant {
+  id: string;
+  productId: string;
+  sku: string;
+  nameVi: string;
+  nameEn: string | null;
+  weightGrams: number;
+  priceVnd: number;
+  gtin: string;
+  active: boolean;
+  sortOrder: number;
+}
+
+export interface ManageCertificate {
+  id: string;
+  kind: 'vietgap' | 'organic' | 'ocop' | 'other';
+  name: string;
+  issuer: string;
+  number: string | null;
+  stars: number | null;
+  validFrom: string | null;
+  validTo: string | null;
+  valid: boolean;
+  documentUrl: string | null;
+}
+
+export interface ManageProduct {
+  id: string;
+  cooperativeId: string;
+  categoryId: string | null;
+  slug: string;
+  nameVi: string;
+  nameEn: string | null;
+  descriptionVi: string;
+  descriptionEn: string;
+  brand: string;
+  imageUrls: string[];
+  shelfLifeDays: number | null;
+  status: 'active' | 'draft' | 'archived';
+  variants: ManageVariant[];
+  certificates: ManageCertificate[];
+}
+
+export interface ManageCategory {
+  id: string;
+  slug: string;
+  nameVi: string;
+  nameEn: string;
+}
+
+export interface StockLot {
+  id: string;
+  lotCode: string;
+  harvestDate: string | null;
+  expiryDate: string | null;
+  quantityReceived: number;
+  onHand: number;
+  recalledAt: string | null;
+  expired: boolean;
+}
+
+export interface StockRow {
+  variantId: string;
+  sku: string;
+  gtin: string;
+  variantNameVi: string;
+  productId: string;
+  productNameVi: string;
+  productStatus: string;
+  active: boolean;
+  onHand: number;
+  reserved: number;
+  blocked: number;
+  expired: number;
+  available: number;
+  lots: StockLot[];
+}
+
+export interface Mismatch {
+  id: string;
+  source: 'statement' | 'webhook';
+  bankRef: string;
+  amountVnd: number;
+  expectedAmountVnd: number | null;
+  differenceVnd: number | null;
+  description: string;
+  matchStatus: string;
+  orderCodes: string[];
+  occurredAt: string | null;
+  createdAt: string;
+}
+
+export interface StatementResult {
+  rows: number;
+  matched: number;
+  underpaid: number;
+  overpaid: number;
+  unmatched: number;
+  duplicatePayments: number;
+  latePayments: number;
+  alreadyImported: number;
+  skipped: { line: number; reason: string }[];
+  outcomes: { bankRef: string; amountVnd: number; status: string; orderCodes: string[]; expectedAmountVnd: number | null; line?: number }[];
+}
+
+export interface Plot {
+  id: string;
+  name: string;
+  crop: string;
+  areaM2: number;
+}
+
+/** One EPCIS event as the API stores it (the fields the console shows). */
+export interface EpcisEvent {
+  eventID: string;
+  type: string;
+  action?: string;
+  bizStep?: string;
+  disposition?: string;
+  eventTime: string;
+  quantityList?: { epcClass: string; quantity?: number; uom?: string }[];
+  inputQuantityList?: { epcClass: string; quantity?: number; uom?: string }[];
+  outputQuantityList?: { epcClass: string; quantity?: number; uom?: string }[];
+  'htx:note'?: string;
+  'htx:corrects'?: string;
+}
+
+export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export type SyncStatus = 'not_listed' | 'in_sync' | 'pending' | 'failed';
+
+export interface ChannelConnection {
+  id: string;
+  channel: string;
+  baseUrl: string;
+  merchantId: string;
+  secret: string;
+  enabled: boolean;
+  priceRulePercent: number;
+  ordersPolledAt: string | null;
+  orders?: { imported: number; flagged: number };
+  listedProducts?: number;
+}
+
+export interface ChannelProductSync {
+  productId: string;
+  name: string;
+  listed: boolean;
+  category: { id: number; name: string | null; commissionRate: number | null } | null;
+  status: SyncStatus;
+  lastError: string | null;
+  lastSyncedAt: string | null;
+  variants: {
+    variantId: string;
+    sku: string;
+    name: string;
+    status: SyncStatus;
+    shopPrice: number;
+    channelPrice: number | null;
+    available: number;
+    pushedStock: number | null;
+    pushedPrice: number | null;
+    externalId: string | null;
+    lastError: string | null;
+    lastSyncedAt: string | null;
+  }[];
+}
+
+export interface ChannelFailedJob {
+  id: string;
+  queue: string;
+  name: string;
+  failedReason: string;
+  attemptsMade: number;
+  failedAt: string | null;
+  createdAt: string;
+}
+
+export interface ChannelOrder {
+  id: string;
+  externalId: string;
+  externalCode: string | null;
+  state: 'imported' | 'flagged' | 'dismissed';
+  flagReason: string | null;
+  pushError: string | null;
+  order: { id: string; code: string; status: string } | null;
+  items: unknown[];
+  createdAt: string;
+}

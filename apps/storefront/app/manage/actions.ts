@@ -1,8 +1,9 @@
 'use server';
 
 import { cookies } from 'next/headers';
+import { updateTag } from 'next/cache';
 import { redirect } from 'next/navigation';
-import { api, ApiError } from '../../lib/api';
+import { api, ApiError, CATALOG_TAG } from '../../lib/api';
 import { fieldErrors, manageApi, TOKEN_COOKIE } from '../../lib/manage-api';
 
 export interface FormState {
@@ -73,6 +74,7 @@ export async function recallLot(_prev: FormState, form: FormData): Promise<FormS
     if (!(e instanceof ApiError)) throw e;
     return { error: e.message, fields: fieldErrors(e, ['reason']), values: { reason }, nonce: Date.now() };
   }
+  updateTag(CATALOG_TAG);
   redirect(`/manage/lots/${id}?recalled=1`);
 }
 
@@ -95,5 +97,6 @@ export async function receiveLot(_prev: FormState, form: FormData): Promise<Form
     if (!(e instanceof ApiError)) throw e;
     return { error: e.message, fields: fieldErrors(e, RECEIVE_FIELDS), values, nonce: Date.now() };
   }
+  updateTag(CATALOG_TAG);
   redirect(`/manage/lots/${lot.id}?received=1`);
 }

@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import { apiOrNull, type ProductDetail } from '../../../lib/api';
+import { apiOrNull, CATALOG_TAG, type ProductDetail } from '../../../lib/api';
 import { formatDate, formatVnd } from '../../../lib/format';
 import { getLang } from '../../../lib/lang';
 import { t } from '../../../lib/i18n';
@@ -13,7 +13,7 @@ type Params = Promise<{ slug: string }>;
 
 export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
   const { slug } = await params;
-  const p = /^[a-z0-9-]{1,80}$/.test(slug) ? await apiOrNull<ProductDetail>(`/api/products/${slug}`, { revalidate: 30 }) : null;
+  const p = /^[a-z0-9-]{1,80}$/.test(slug) ? await apiOrNull<ProductDetail>(`/api/products/${slug}`, { revalidate: 30, tags: [CATALOG_TAG] }) : null;
   return { title: p?.nameVi ?? 'Sản phẩm', description: p?.descriptionVi.slice(0, 160) };
 }
 

@@ -1,8 +1,9 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { formatDate, formatDateTime, formatVnd } from '../../../../lib/format';
-import { STATUS_LABELS } from '../../../../lib/i18n';
-import { CHANNEL_LABELS, manageApiOr404, type ManageOrder } from '../../../../lib/manage-api';
+import { pick, STATUS_LABELS } from '../../../../lib/i18n';
+import { getLang } from '../../../../lib/lang';
+import { channelLabel, manageApiOr404, type ManageOrder } from '../../../../lib/manage-api';
 import { transitionOrder } from '../../actions';
 
 export const metadata: Metadata = { title: 'Đơn hàng / Order', robots: { index: false } };
@@ -10,37 +11,38 @@ export const metadata: Metadata = { title: 'Đơn hàng / Order', robots: { inde
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** What each move's button says: the action, not the status name. */
-const ACTION_LABELS: Record<string, string> = {
-  confirmed: 'Xác nhận / Confirm',
-  packed: 'Đã đóng gói / Mark packed',
-  shipped: 'Đã giao cho vận chuyển / Mark shipped',
-  delivered: 'Đã giao tới khách / Mark delivered',
-  cancelled: 'Hủy đơn / Cancel',
-  returned: 'Khách trả hàng / Mark returned',
-  paid: 'Đã thanh toán / Mark paid',
+const ACTION_LABELS: Record<string, [string, string]> = {
+  confirmed: ['Xác nhận', 'Confirm'],
+  packed: ['Đã đóng gói', 'Mark packed'],
+  shipped: ['Đã giao cho vận chuyển', 'Mark shipped'],
+  delivered: ['Đã giao tới khách', 'Mark delivered'],
+  cancelled: ['Hủy đơn', 'Cancel'],
+  returned: ['Khách trả hàng', 'Mark returned'],
+  paid: ['Đã thanh toán', 'Mark paid'],
 };
 
 export default async function ManageOrderPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ error?: string; moved?: string }> }) {
+  const lang = await getLang();
   const { id } = await params;
   const sp = await searchParams;
   const order = await manageApiOr404<ManageOrder>(UUID.test(id) ? `/api/manage/orders/${id}` : '/api/manage/orders/not-an-id');
-  const label = (s: string) => STATUS_LABELS[s]?.vi ?? s;
+  const label = (s: string) => STATUS_LABELS[s]?.[lang] ?? s;
   return (
     <>
       <p>
-        <Link href="/manage/orders">← Đơn hàng / Orders</Link>
+        <Link href="/manage/orders">← {pick(lang, 'Đơn hàng', 'Orders')}</Link>
       </p>
       <h1>
-        Đơn <span data-testid="order-code">{order.code}</span>
+        {pick(lang, 'Đơn', 'Order')} <span data-testid="order-code">{order.code}</span>
       </h1>
       {sp.error && (
         <p className="alert" role="alert">
           {sp.error}
         </p>
       )}
-      {sp.moved && !sp.error && <p className="ok">Đã chuyển sang “{label(sp.moved)}” / Moved to {STATUS_LABELS[sp.moved]?.en ?? sp.moved}</p>}
+      {sp.moved && !sp.error && <p className="ok">{pick(lang, 'Đã chuyển sang', 'Moved to')} “{label(sp.moved)}”</p>}
       <p>
-        Trạng thái / Status:{' '}
+        {pick(lang, 'Trạng thái', 'Status')}:{' '}
         <strong className={`status st-${order.status}`} data-testid="order-status">
           {label(order.status)}
         </strong>
@@ -48,11 +50,11 @@ export default async function ManageOrderPage({ params, searchParams }: { params
       {order.allowedTransitions.length > 0 && (
         <form action={transitionOrder} className="transitions">
           <input type="hidden" name="id" value={order.id} />
-          <input name="note" maxLength={1000} placeholder="Ghi chú (tùy chọn) / Note (optional)" aria-label="Ghi chú / Note" />
+          <input name="note" maxLength={1000} placeholder={pick(lang, 'Ghi chú (tùy chọn)', 'Note (optional)')} aria-label={pick(lang, 'Ghi chú', 'Note')} />
           <div className="buttons">
             {order.allowedTransitions.map((to) => (
               <button key={to} type="submit" name="to" value={to} className={to === 'cancelled' || to === 'returned' ? 'secondary' : undefined} data-testid={`to-${to}`}>
-                {ACTION_LABELS[to] ?? label(to)}
+                {ACTION_LABELS[to] ? pick(lang, ...ACTION_LABELS[to]) : label(to)}
               </button>
             ))}
           </div>
@@ -60,10 +62,10 @@ export default async function ManageOrderPage({ params, searchParams }: { params
       )}
       <p>
         <Link href={`/manage/orders/${order.id}/slip`} className="btn secondary">
-          In phiếu đóng gói / Packing slip
+          {pick(lang, 'In phiếu đóng gói', 'Packing slip')}
         </Link>
       </p>
-      <h2>Khách hàng / Customer</h2>
+      <h2>{pick(lang, 'Khách hàng', 'Customer')}</h2>
       <p>
         {order.customer.name} · <a href={`tel:${order.customer.phone}`}>{order.customer.phone}</a>
         {order.customer.email ? ` · ${order.customer.email}` : ''}
@@ -71,11 +73,11 @@ export default async function ManageOrderPage({ params, searchParams }: { params
         {order.shippingAddress.line}, {order.shippingAddress.communeName}, {order.shippingAddress.provinceName}
       </p>
       <p className="muted">
-        {formatDateTime(order.placedAt)} · {CHANNEL_LABELS[order.channel] ?? order.channel}
+        {formatDateTime(order.placedAt)} · {channelLabel(order.channel, lang)}
         {order.externalRef ? ` (${order.externalRef})` : ''} · {order.paymentMethod.toUpperCase()}
       </p>
-      {order.note && <p>Ghi chú / Note: {order.note}</p>}
-      <h2>Sản phẩm / Lines</h2>
+      {order.note && <p>{pick(lang, 'Ghi chú', 'Note')}: {order.note}</p>}
+      <h2>{pick(lang, 'Sản phẩm', 'Lines')}</h2>
       <table>
         <tbody>
           {order.lines.map((l) => (
@@ -84,7 +86,7 @@ export default async function ManageOrderPage({ params, searchParams }: { params
                 {l.productNameVi} — {l.variantNameVi}
                 <div className="muted">
                   {l.sku}
-                  {l.lots.map((lot) => ` · lô ${lot.lotCode} ×${lot.quantity}`).join('')}
+                  {l.lots.map((lot) => ` · ${pick(lang, 'lô', 'lot')} ${lot.lotCode} ×${lot.quantity}`).join('')}
                 </div>
               </td>
               <td>×{l.quantity}</td>
@@ -92,16 +94,16 @@ export default async function ManageOrderPage({ params, searchParams }: { params
             </tr>
           ))}
           <tr>
-            <td colSpan={2}>Phí vận chuyển / Shipping</td>
+            <td colSpan={2}>{pick(lang, 'Phí vận chuyển', 'Shipping')}</td>
             <td className="num">{formatVnd(order.shippingFee)}</td>
           </tr>
           <tr>
-            <th colSpan={2}>Tổng cộng / Total</th>
+            <th colSpan={2}>{pick(lang, 'Tổng cộng', 'Total')}</th>
             <th className="num">{formatVnd(order.total)}</th>
           </tr>
         </tbody>
       </table>
-      <h2>Lịch sử / History</h2>
+      <h2>{pick(lang, 'Lịch sử', 'History')}</h2>
       <ol className="timeline">
         {order.history.map((h, i) => (
           <li key={i}>
@@ -111,7 +113,7 @@ export default async function ManageOrderPage({ params, searchParams }: { params
         ))}
       </ol>
       {order.lines.some((l) => l.lots.some((lot) => lot.expiryDate)) && (
-        <p className="muted">HSD sớm nhất / Earliest expiry: {formatDate(order.lines.flatMap((l) => l.lots.map((x) => x.expiryDate ?? '9999-12-31')).sort()[0])}</p>
+        <p className="muted">{pick(lang, 'HSD sớm nhất', 'Earliest expiry')}: {formatDate(order.lines.flatMap((l) => l.lots.map((x) => x.expiryDate ?? '9999-12-31')).sort()[0])}</p>
       )}
     </>
   );
