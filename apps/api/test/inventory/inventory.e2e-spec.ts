@@ -135,8 +135,11 @@ describe('inventory: lots, ledger, reservation, FEFO allocation, manager endpoin
         ['N-OLD', true, -5],
         ['N-10', false, 10],
       ]);
-      // The seed has an expired and a near-expiry lot for the demo.
-      const seeded = await t.sql(`SELECT lot_code FROM inventory_lots WHERE lot_code IN ('LTD2501', 'TBN2401') AND expiry_date <= current_date + 10`);
+      // The seed has an expired and a near-expiry lot for the demo (dates are calendar days in Vietnam, not UTC:
+      // between 17:00 and 24:00 UTC it is already tomorrow there).
+      const seeded = await t.sql(
+        `SELECT lot_code FROM inventory_lots WHERE lot_code IN ('LTD2501', 'TBN2401') AND expiry_date <= (now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date + 10`,
+      );
       expect(seeded).toHaveLength(2);
       const none = await t.http.get('/api/manage/lots/near-expiry').set(auth(namTy)).query({ days: 30 }).expect(200);
       expect(none.body.items.some((l: { variantId: string }) => l.variantId === v)).toBe(false);
