@@ -140,4 +140,100 @@ describe('a manager watching the Postmart channel', () => {
     expect(rows).toEqual([{ state: 'dismissed' }]);
     await context.close();
   });
+
+  it('sets up Postmart from the console: bad input refused by field, then connects, lists a product in a category and sees it in sync', async () => {
+    // Postmart gives Nậm Tỵ (no connection in the seed) its own merchant id and secret; the simulator learns them here.
+    const namtyMerchant = 'HTX-NAMTY';
+    const namtySecret = 'pm-e2e-secret-nam-ty-0123456789';
+    const registered = await fetch(`${POSTMART}/__sim/merchants`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ merchant_id: namtyMerchant, secret: namtySecret, shop_name: 'HTX Nậm Tỵ', callback_url: `${API}/api/channels/postmart/webhook` }),
+    });
+    expect(registered.ok).toBe(true);
+
+    const context = await browser.newContext(PHONE);
+    const page = await context.newPage();
+    await page.goto(`${WEB}/manage/login`);
+    await page.fill('#email', 'namty@htxso.test');
+    await page.fill('#password', process.env.DEMO_PASSWORD ?? 'demo1234');
+    await page.getByTestId('login').click();
+    await page.waitForURL(`${WEB}/manage`);
+    await page.goto(`${WEB}/manage/channels`);
+    const form = page.getByTestId('connect-form');
+    await form.waitFor();
+    await shot(page, 'manage-channels-connect');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.viewport.width);
+
+    // A base URL that is not http(s): the API's message right under the field, and nothing is created.
+    await page.fill('#cn-baseUrl', 'ftp://postmart.example');
+    await page.fill('#cn-merchantId', namtyMerchant);
+    await page.fill('#cn-secret', namtySecret);
+    await page.getByTestId('connect').click();
+    await page.locator('#cn-baseUrl-error').waitFor();
+    expect(await page.locator('#cn-baseUrl-error').innerText()).toMatch(/baseUrl must be an http\(s\) URL/);
+    expect(await page.locator('#cn-secret').inputValue()).toBe(''); // the secret is never sent back to the page
+    // An empty secret: refused next to the secret field; the URL typed is kept.
+    await page.fill('#cn-baseUrl', POSTMART);
+    await page.getByTestId('connect').click();
+    await page.locator('#cn-secret-error').waitFor();
+    expect(await page.locator('#cn-secret-error').innerText()).toMatch(/secret must be at least 16 characters/);
+    expect(await page.locator('#cn-baseUrl-error').count()).toBe(0);
+    await shot(page, 'manage-channels-connect-refused');
+    const { rows: none } = await db.query(`SELECT c.id FROM channel_connections c JOIN users u ON u.cooperative_id = c.cooperative_id WHERE u.email = 'namty@htxso.test'`);
+    expect(none).toEqual([]);
+
+    await page.fill('#cn-merchantId', namtyMerchant);
+    await page.fill('#cn-secret', namtySecret);
+    await page.fill('#cn-priceRulePercent', '5');
+    await page.getByTestId('connect').click();
+    await page.waitForURL(/connected=1/);
+    const section = page.getByTestId('connection-postmart');
+    expect(await section.innerText()).toContain(namtyMerchant);
+
+    // The first product not yet listed: choose a Postmart category (each shows its commission) and list it.
+    const row = page.getByTestId('unlisted-product').first();
+    const name = await row.locator('strong').first().innerText();
+    const skus = (await row.locator('span.muted').first().innerText()).split(', ');
+    const select = row.locator('select[name=categoryId]');
+    const tea = select.locator('option', { hasText: 'Trà - Cà phê' });
+    expect(await tea.innerText()).toBe('Thực Phẩm › Trà - Cà phê (phí sàn 6%)');
+    await select.selectOption({ value: await tea.getAttribute('value') ?? '' });
+    await row.getByTestId('channel-listed').check();
+    await row.getByTestId('save-listing').click();
+    await page.waitForURL(/listing=1/);
+    await page.getByTestId('sync-now').click();
+    await page.waitForURL(/synced=1/);
+
+    // The sync runs in the background queue: reload (bounded) until the page says the product is in sync.
+    const listedRow = page.getByTestId('channel-product').filter({ hasText: name });
+    let status = '';
+    for (let i = 0; i < 60 && status !== 'Đã đồng bộ'; i++) {
+      if (i > 0) {
+        await new Promise((r) => setTimeout(r, 1000));
+        await page.reload();
+      }
+      status = (await listedRow.getByTestId('sync-status').first().innerText()).trim();
+    }
+    expect(status).toBe('Đã đồng bộ');
+    expect(await listedRow.innerText()).toContain('Trà - Cà phê (6%)');
+    await shot(page, 'manage-channels-connected');
+    // Nothing (e.g. a long category name in a select) makes the page wider than the phone.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.viewport.width);
+    const sim = (await (await fetch(`${POSTMART}/__sim/products?merchant_id=${namtyMerchant}`)).json()) as { data: { merchant_sku: string; price: number }[] };
+    expect(sim.data.map((p) => p.merchant_sku).sort()).toEqual([...skus].sort());
+    const { rows: prices } = await db.query(`SELECT sku, price_vnd::int AS price FROM product_variants WHERE sku = ANY($1)`, [skus]);
+    for (const p of prices) expect(sim.data.find((d) => d.merchant_sku === p.sku)?.price).toBe(Math.round((p.price * 105) / 100));
+
+    // Editing the connection: the secret shows only its last characters; a new price rule is saved without retyping it.
+    const settings = page.getByTestId('connection-settings');
+    await settings.locator('summary').click();
+    expect(await settings.innerText()).toContain(`${namtySecret.slice(-4)}`);
+    expect(await settings.innerText()).not.toContain(namtySecret);
+    await settings.locator('#ce-priceRulePercent').fill('10');
+    await settings.getByTestId('save-connection').click();
+    await page.waitForURL(/saved=1/);
+    expect(await page.getByTestId('connection-postmart').innerText()).toMatch(/\+10%/);
+    await context.close();
+  }, 180_000);
 });

@@ -1,10 +1,22 @@
 'use client';
 
 import { useActionState, useState, type ReactNode } from 'react';
-import { addCertificate, adjustLot, dismissChannelOrder, importStatement, recordTraceEvent, resolveMismatch, saveProduct, saveVariant, type ConsoleState } from '../app/manage/console-actions';
+import {
+  addCertificate,
+  adjustLot,
+  dismissChannelOrder,
+  importStatement,
+  recordTraceEvent,
+  resolveMismatch,
+  saveChannelConnection,
+  saveChannelProduct,
+  saveProduct,
+  saveVariant,
+  type ConsoleState,
+} from '../app/manage/console-actions';
 import { formatVnd } from '../lib/format';
 import { t, type Key, type Lang } from '../lib/i18n';
-import type { ManageCategory, ManageProduct, ManageVariant, Plot } from '../lib/manage-api';
+import type { ChannelCategory, ChannelConnection, ChannelProductSync, ManageCategory, ManageProduct, ManageVariant, Plot } from '../lib/manage-api';
 
 /** The form's banner: "fix the marked fields" when the API named fields, else the API's own message. */
 function Banner({ state, lang }: { state: ConsoleState; lang: Lang }) {
@@ -384,6 +396,90 @@ export function DismissForm({ lang, connectionId, orderId }: { lang: Lang; conne
       {f.input('note', 'mDismissNote', { maxLength: 1000 })}
       <button type="submit" className="secondary small" disabled={pending}>
         {t(lang, 'mDismiss')}
+      </button>
+    </form>
+  );
+}
+
+// ------------------------------------------------------------------ channel set-up
+
+/** Connect to Postmart (no `conn`) or change the connection; the secret is never shown back, only its last characters. */
+export function ConnectionForm({ lang, conn }: { lang: Lang; conn?: ChannelConnection }) {
+  const [state, action, pending] = useActionState<ConsoleState, FormData>(saveChannelConnection, {});
+  const initial: Record<string, string> = conn
+    ? { baseUrl: conn.baseUrl, merchantId: conn.merchantId, priceRulePercent: String(conn.priceRulePercent), enabled: conn.enabled ? 'on' : '' }
+    : { baseUrl: 'https://api.postmart.vn', priceRulePercent: '0', enabled: 'on' };
+  const f = fieldsOf(state, lang, conn ? 'ce-' : 'cn-', initial);
+  return (
+    <form key={state.nonce ?? 0} action={action} className="manage-form" noValidate data-testid={conn ? 'connection-form' : 'connect-form'}>
+      <Banner state={state} lang={lang} />
+      {conn && <input type="hidden" name="connectionId" value={conn.id} />}
+      {f.input('baseUrl', 'mBaseUrl', { required: true, type: 'url', inputMode: 'url', maxLength: 300, autoCapitalize: 'none', spellCheck: false })}
+      {f.input('merchantId', 'mMerchantId', { required: true, maxLength: 100, autoCapitalize: 'characters', spellCheck: false, placeholder: 'HTX-…' })}
+      {f.input(
+        'secret',
+        conn ? 'mNewSecret' : 'mSecret',
+        { type: 'password', autoComplete: 'new-password', maxLength: 200, required: !conn },
+        conn ? `${t(lang, 'mSecretNow')} ${conn.secret} · ${t(lang, 'mSecretHint')}` : t(lang, 'mSecretHint'),
+      )}
+      {f.input('priceRulePercent', 'mPriceRulePercent', { inputMode: 'numeric', className: 'short' }, t(lang, 'mPriceRuleHint'))}
+      <label className="check">
+        <input type="checkbox" name="enabled" defaultChecked={f.v.enabled === 'on'} data-testid="connection-enabled" /> {t(lang, 'mEnableChannel')}
+      </label>
+      <button type="submit" disabled={pending} data-testid={conn ? 'save-connection' : 'connect'}>
+        {conn ? t(lang, 'mSaveConnection') : t(lang, 'mConnect')}
+      </button>
+    </form>
+  );
+}
+
+/** Postmart's categories in tree order: each top-level category followed by its children (named with their parent). */
+function categoryTree(categories: ChannelCategory[]): { c: ChannelCategory; parent?: ChannelCategory }[] {
+  const byId = new Map(categories.map((c) => [c.id, c]));
+  const roots = categories.filter((c) => !byId.has(c.parentId));
+  const out: { c: ChannelCategory; parent?: ChannelCategory }[] = [];
+  for (const r of roots) {
+    out.push({ c: r });
+    for (const child of categories.filter((c) => c.parentId === r.id)) out.push({ c: child, parent: r });
+  }
+  // Deeper levels (if Postmart ever has them) still appear, named by their direct parent.
+  for (const c of categories) if (!out.some((o) => o.c === c)) out.push({ c, parent: byId.get(c.parentId) });
+  return out;
+}
+
+/** One product: list it on Postmart or not, and its Postmart category (with the commission Postmart takes). */
+export function ChannelProductForm({ lang, connectionId, product, categories }: { lang: Lang; connectionId: string; product: ChannelProductSync; categories: ChannelCategory[] }) {
+  const [state, action, pending] = useActionState<ConsoleState, FormData>(saveChannelProduct, {});
+  const initial = { listed: product.listed ? 'on' : '', categoryId: product.category ? String(product.category.id) : '' };
+  const f = fieldsOf(state, lang, `cp-${product.productId.slice(0, 8)}-`, initial);
+  const known = categories.some((c) => String(c.id) === initial.categoryId);
+  const options = [
+    { value: '', label: t(lang, 'mChoose') },
+    ...(product.category && !known ? [{ value: String(product.category.id), label: product.category.name ?? String(product.category.id) }] : []),
+    ...categoryTree(categories).map(({ c, parent }) => ({ value: String(c.id), label: `${parent ? `${parent.name} › ` : ''}${c.name} (${t(lang, 'mCommission')} ${c.commissionRate}%)` })),
+  ];
+  return (
+    <form key={state.nonce ?? 0} action={action} className="adjust-form" noValidate data-testid="channel-product-form">
+      <Banner state={{ ...state, error: state.fields?.categoryId ? undefined : state.error }} lang={lang} />
+      <input type="hidden" name="connectionId" value={connectionId} />
+      <input type="hidden" name="productId" value={product.productId} />
+      {/* width 100 %: a long category name must not widen the page on a phone (a select is as wide as its longest option). */}
+      <Field id={f.id('categoryId')} label={t(lang, 'mChannelCategory')} error={f.err.categoryId}>
+        {(d) => (
+          <select id={f.id('categoryId')} name="categoryId" defaultValue={f.v.categoryId ?? ''} aria-describedby={d} aria-invalid={f.err.categoryId ? true : undefined} style={{ width: '100%' }}>
+            {options.map((o) => (
+              <option key={o.value} value={o.value}>
+                {o.label}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <label className="check">
+        <input type="checkbox" name="listed" defaultChecked={f.v.listed === 'on'} data-testid="channel-listed" /> {t(lang, 'mListOnChannel')}
+      </label>
+      <button type="submit" className="secondary small" disabled={pending} data-testid="save-listing">
+        {t(lang, 'mSaveListing')}
       </button>
     </form>
   );

@@ -332,6 +332,14 @@ export interface ChannelProductSync {
   }[];
 }
 
+/** A Postmart category (gc_id) with the commission the marketplace takes, percent of the price. */
+export interface ChannelCategory {
+  id: number;
+  name: string;
+  parentId: number;
+  commissionRate: number;
+}
+
 export interface ChannelFailedJob {
   id: string;
   queue: string;

@@ -75,6 +75,8 @@ export default async function globalSetup(): Promise<void> {
     // The seed points Thiên An's Postmart connection at this port; the simulator there knows the demo merchant.
     POSTMART_SIM_PORT: String(E2E_POSTMART_PORT),
     POSTMART_CALLBACK_URL: `${API}/api/channels/postmart/webhook`,
+    // The API runs as in production (https only); managers may point a connection at the local simulator.
+    CHANNEL_ALLOWED_HOSTS: `127.0.0.1:${E2E_POSTMART_PORT}`,
   };
   execFileSync(process.execPath, ['-r', './scripts/register.js', 'apps/api/src/cli/seed.ts'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
 

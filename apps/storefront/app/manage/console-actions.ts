@@ -300,3 +300,50 @@ export async function dismissChannelOrder(_prev: ConsoleState, form: FormData): 
   }
   redirect('/manage/channels?dismissed=1#flagged');
 }
+
+const CONNECTION_FIELDS = ['baseUrl', 'merchantId', 'secret', 'priceRulePercent', 'enabled'];
+
+/** Connect the cooperative to Postmart, or change an existing connection (an empty secret keeps the stored one). */
+export async function saveChannelConnection(_prev: ConsoleState, form: FormData): Promise<ConsoleState> {
+  const id = text(form, 'connectionId');
+  const values = Object.fromEntries(CONNECTION_FIELDS.map((k) => [k, text(form, k)]));
+  values.enabled = form.get('enabled') ? 'on' : '';
+  // The secret is never sent back to the page, even when the form is refused.
+  const kept = { ...values, secret: '' };
+  const priceRulePercent = values.priceRulePercent === '' ? undefined : wholeNumber(values.priceRulePercent.replace('%', '').replace(/^\+/, ''));
+  const secret = String(form.get('secret') ?? '');
+  const editing = id !== '' && UUID_RE.test(id);
+  const body: Record<string, unknown> = editing
+    ? { baseUrl: values.baseUrl, merchantId: values.merchantId, enabled: Boolean(values.enabled), ...(priceRulePercent !== undefined ? { priceRulePercent } : {}), ...(secret ? { secret } : {}) }
+    : { channel: 'postmart', baseUrl: values.baseUrl, merchantId: values.merchantId, secret, enabled: Boolean(values.enabled), ...(priceRulePercent !== undefined ? { priceRulePercent } : {}) };
+  try {
+    if (editing) await manageApi(`/api/manage/channels/${id}`, { method: 'PATCH', body: JSON.stringify(body) });
+    else await manageApi('/api/manage/channels', { method: 'POST', body: JSON.stringify(body) });
+  } catch (e) {
+    const state = failed(e, CONNECTION_FIELDS, kept);
+    // The production checks on the URL ("baseUrl phải là https…") name the field inside the sentence.
+    const fields = state.fields ?? {};
+    if (Object.keys(fields).length === 0 && /baseUrl/.test(state.error ?? '')) fields.baseUrl = state.error ?? '';
+    if (Object.keys(fields).length === 0 && /merchant/i.test(state.error ?? '')) fields.merchantId = state.error ?? '';
+    return { ...state, fields };
+  }
+  redirect(`/manage/channels?${editing ? 'saved=1' : 'connected=1'}`);
+}
+
+/** List or unlist one product on the channel and map it to a Postmart category. */
+export async function saveChannelProduct(_prev: ConsoleState, form: FormData): Promise<ConsoleState> {
+  const id = text(form, 'connectionId');
+  const productId = text(form, 'productId');
+  if (!UUID_RE.test(id) || !UUID_RE.test(productId)) redirect('/manage/channels');
+  const values = { listed: form.get('listed') ? 'on' : '', categoryId: text(form, 'categoryId') };
+  const body = { listed: Boolean(values.listed), ...(values.categoryId ? { categoryId: wholeNumber(values.categoryId) } : {}) };
+  try {
+    await manageApi(`/api/manage/channels/${id}/products/${productId}`, { method: 'PUT', body: JSON.stringify(body) });
+  } catch (e) {
+    const state = failed(e, ['listed', 'categoryId'], values);
+    const fields = state.fields ?? {};
+    if (!fields.categoryId && /categor|danh mục/i.test(state.error ?? '')) fields.categoryId = state.error ?? '';
+    return { ...state, fields };
+  }
+  redirect(`/manage/channels?listing=1#cp-${productId}`);
+}

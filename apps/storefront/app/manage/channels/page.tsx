@@ -1,10 +1,11 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { DismissForm } from '../../../components/console-forms';
+import { ChannelProductForm, ConnectionForm, DismissForm } from '../../../components/console-forms';
+import { ApiError } from '../../../lib/api';
 import { formatDateTime, formatVnd } from '../../../lib/format';
 import { STATUS_LABELS, t, type Key, type Lang } from '../../../lib/i18n';
 import { getLang } from '../../../lib/lang';
-import { manageApi, type ChannelConnection, type ChannelFailedJob, type ChannelOrder, type ChannelProductSync, type SyncStatus } from '../../../lib/manage-api';
+import { manageApi, type ChannelCategory, type ChannelConnection, type ChannelFailedJob, type ChannelOrder, type ChannelProductSync, type SyncStatus } from '../../../lib/manage-api';
 import { retryChannelJob, syncChannel } from '../console-actions';
 
 export const metadata: Metadata = { title: 'Kênh bán / Channels', robots: { index: false } };
@@ -46,6 +47,15 @@ async function ConnectionSection({ conn, lang }: { conn: ChannelConnection; lang
     manageApi<{ items: ChannelFailedJob[] }>(`/api/manage/channels/${conn.id}/failed-jobs`),
     manageApi<{ items: ChannelOrder[] }>(`/api/manage/channels/${conn.id}/orders?state=flagged`),
   ]);
+  // Postmart's categories come from Postmart itself: when it cannot answer, the page still shows everything else.
+  let categories: ChannelCategory[] = [];
+  let categoriesError = '';
+  try {
+    categories = (await manageApi<{ items: ChannelCategory[] }>(`/api/manage/channels/${conn.id}/categories`)).items;
+  } catch (e) {
+    if (!(e instanceof ApiError)) throw e;
+    categoriesError = e.message;
+  }
   const listed = products.items.filter((p) => p.listed || p.status !== 'not_listed');
   const unlisted = products.items.filter((p) => !listed.includes(p));
   const name = conn.channel === 'postmart' ? 'Postmart' : conn.channel;
@@ -64,6 +74,10 @@ async function ConnectionSection({ conn, lang }: { conn: ChannelConnection; lang
           </>
         )}
       </p>
+      <details data-testid="connection-settings">
+        <summary>{t(lang, 'mConnectionSettings')}</summary>
+        <ConnectionForm lang={lang} conn={view} />
+      </details>
       <form action={syncChannel}>
         <input type="hidden" name="connectionId" value={conn.id} />
         <button type="submit" className="secondary small" disabled={!conn.enabled} data-testid="sync-now">
@@ -81,7 +95,7 @@ async function ConnectionSection({ conn, lang }: { conn: ChannelConnection; lang
       </p>
       <ul className="lot-list">
         {listed.map((p) => (
-          <li key={p.productId} data-testid="channel-product">
+          <li key={p.productId} id={`cp-${p.productId}`} data-testid="channel-product">
             <div>
               <Link href={`/manage/products/${p.productId}`}>
                 <strong>{p.name}</strong>
@@ -109,13 +123,30 @@ async function ConnectionSection({ conn, lang }: { conn: ChannelConnection; lang
                 </li>
               ))}
             </ul>
+            <ChannelProductForm lang={lang} connectionId={conn.id} product={p} categories={categories} />
           </li>
         ))}
       </ul>
-      {unlisted.length > 0 && (
-        <p className="muted">
-          {t(lang, 'mNotListed')}: {unlisted.map((p) => p.name).join(', ')}
+      {categoriesError && (
+        <p className="error" role="alert">
+          {t(lang, 'mNoCategories')}: {categoriesError}
         </p>
+      )}
+      {unlisted.length > 0 && (
+        <>
+          <h3 id="unlisted">{t(lang, 'mNotListed')}</h3>
+          <ul className="lot-list">
+            {unlisted.map((p) => (
+              <li key={p.productId} id={`cp-${p.productId}`} data-testid="unlisted-product">
+                <Link href={`/manage/products/${p.productId}`}>
+                  <strong>{p.name}</strong>
+                </Link>{' '}
+                <span className="muted">{p.variants.map((v) => v.sku).join(', ')}</span>
+                <ChannelProductForm lang={lang} connectionId={conn.id} product={p} categories={categories} />
+              </li>
+            ))}
+          </ul>
+        </>
       )}
 
       <h3 id="jobs">{t(lang, 'mFailedJobs')}</h3>
@@ -175,11 +206,24 @@ async function ConnectionSection({ conn, lang }: { conn: ChannelConnection; lang
   );
 }
 
-export default async function ManageChannels({ searchParams }: { searchParams: Promise<{ synced?: string; retried?: string; dismissed?: string; error?: string }> }) {
+export default async function ManageChannels({ searchParams }: { searchParams: Promise<{ synced?: string; retried?: string; dismissed?: string; connected?: string; saved?: string; listing?: string; error?: string }> }) {
   const lang = await getLang();
   const sp = await searchParams;
   const { items } = await manageApi<{ items: ChannelConnection[] }>('/api/manage/channels');
-  const notice = sp.synced ? t(lang, 'mSynced') : sp.retried ? t(lang, 'mRetried') : sp.dismissed ? t(lang, 'mDismissed') : '';
+  const notice = sp.synced
+    ? t(lang, 'mSynced')
+    : sp.retried
+      ? t(lang, 'mRetried')
+      : sp.dismissed
+        ? t(lang, 'mDismissed')
+        : sp.connected
+          ? t(lang, 'mConnected')
+          : sp.saved
+            ? t(lang, 'mConnectionSaved')
+            : sp.listing
+              ? t(lang, 'mListingSaved')
+              : '';
+  const hasPostmart = items.some((c) => c.channel === 'postmart');
   return (
     <>
       <h1>{t(lang, 'mChannelsTitle')}</h1>
@@ -193,9 +237,15 @@ export default async function ManageChannels({ searchParams }: { searchParams: P
           {sp.error}
         </p>
       )}
-      {items.length === 0 ? (
-        <p>{t(lang, 'mNoChannels')}</p>
-      ) : (
+      {!hasPostmart && (
+        <section className="panel" data-testid="connect-postmart">
+          {items.length === 0 && <p>{t(lang, 'mNoChannels')}</p>}
+          <h2>{t(lang, 'mConnectPostmart')}</h2>
+          <p className="muted">{t(lang, 'mConnectHint')}</p>
+          <ConnectionForm lang={lang} />
+        </section>
+      )}
+      {items.length > 0 && (
         <div className="stack">
           {items.map((c) => (
             <ConnectionSection key={c.id} conn={c} lang={lang} />
