@@ -34,6 +34,16 @@ export async function seedMarketplace(tx: EntityManager, config: AppConfig, ctx:
     [ctx.cooperatives.thienAn, baseUrl, merchantId, cipher.encrypt(secret), secretHint(secret), config.NODE_ENV !== 'test'],
   );
   const [conn] = await tx.query(`SELECT id FROM channel_connections WHERE cooperative_id = $1 AND channel = 'postmart'`, [ctx.cooperatives.thienAn]);
+  if (!process.env['POSTMART_BASE_URL']) {
+    // The local simulator keeps its state in memory and starts empty on every `npm start`: forget what an earlier run
+    // pushed to it, so the listings are created there again (a real Postmart keeps them, so this is the demo's only).
+    await tx.query(
+      `UPDATE channel_listings SET external_id = NULL, pushed_hash = NULL, pushed_price = NULL, pushed_stock = NULL, pushed_status = NULL,
+              status = 'pending', last_error = NULL WHERE connection_id = $1`,
+      [conn.id],
+    );
+    await tx.query(`UPDATE channel_connections SET order_cursor = NULL WHERE id = $1`, [conn.id]);
+  }
   const productIds = LISTED.map((slug) => catalog?.productsBySlug[slug]?.id).filter((id): id is string => !!id);
   await tx.query(
     `INSERT INTO channel_products (connection_id, product_id, listed, category_id, category_name, commission_rate)
